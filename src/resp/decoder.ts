@@ -1,0 +1,608 @@
+// A resumable push parser for RESP2 and RESP3: feed it chunks split anywhere and it calls back
+// with each complete reply. Aggregates live on an explicit stack (no recursion, so nesting depth
+// is bounded by `maxDepth`, not by the JavaScript stack); bulk payloads that span chunks are kept
+// as references to the received chunks and joined once, so no byte is scanned or copied twice.
+
+import { ProtocolError, ProtocolErrorReason as Reason, ReplyError } from './errors.ts'
+import { RespNode, type DecoderOptions, type RespType } from './types.ts'
+import { DEFAULT_LIMITS } from './limits.ts'
+import { utf8 } from './text.ts'
+
+const CR = 13
+const LF = 10
+const MINUS = 45
+const PLUS = 43
+const QUESTION = 63
+
+// Type bytes.
+const SIMPLE = 43 // +
+const ERROR = 45 // -
+const INTEGER = 58 // :
+const BULK = 36 // $
+const ARRAY = 42 // *
+const NULL = 95 // _
+const BOOLEAN = 35 // #
+const DOUBLE = 44 // ,
+const BIG_NUMBER = 40 // (
+const BULK_ERROR = 33 // !
+const VERBATIM = 61 // =
+const MAP = 37 // %
+const SET = 126 // ~
+const ATTRIBUTE = 124 // |
+const PUSH = 62 // >
+const CHUNK = 59 // ; (a part of a streamed string)
+const END = 46 // . (the end of a streamed aggregate)
+
+const KNOWN_TYPE = new Uint8Array(256)
+for (const c of '+-:$*_#,(!=%~|>;.') KNOWN_TYPE[c.charCodeAt(0)] = 1
+
+// How a frame stores its children.
+const LIST = 0
+const MAP_KIND = 1
+const OBJECT = 2
+const SET_KIND = 3
+
+/** One open aggregate (or streamed string). Frames are pooled per depth and reused. */
+class Frame {
+  type = 0
+  kind = LIST
+  /** Elements still expected; -1 for a streamed aggregate, which ends with `.`. */
+  left = 0
+  items: any = null
+  key: unknown = undefined
+  hasKey = false
+  /** Attributes waiting for the next child of this frame to complete. */
+  attrs: unknown[] | null = null
+}
+
+export class Decoder {
+  private readonly onReply: (reply: unknown) => void
+  private readonly onPush: ((push: unknown) => void) | undefined
+  private readonly onAttribute: ((attribute: unknown, value: unknown) => void) | undefined
+  private readonly lossless: boolean
+  private readonly binary: boolean
+  private readonly binaryForNextReply: (() => boolean) | undefined
+  private readonly mapKind: number
+  private readonly setKind: number
+  private readonly maxBulk: number
+  private readonly maxAggregate: number
+  private readonly maxDepth: number
+  private readonly maxLine: number
+
+  private stack: Frame[] = []
+  private depth = 0
+  private topAttrs: unknown[] | null = null
+  /** Whether strings of the reply being parsed come out as bytes. */
+  private bin = false
+  /** Stream offset of the first byte of the current chunk. */
+  private base = 0
+  private failure: Error | undefined = undefined
+
+  // A header line that did not end in the chunk it started in.
+  private line: Uint8Array = new Uint8Array(0)
+  private lineLen = 0
+  private lineCR = false
+  private lineAbs = 0
+
+  // A payload (bulk, bulk error, verbatim, chunk of a streamed string) being read.
+  private inPayload = false
+  private payType = 0
+  private payLen = 0
+  private payNeed = 0
+  private payCrlf = 0
+  private payParts: Uint8Array[] | null = null
+
+  constructor(options: DecoderOptions) {
+    this.onReply = options.onReply
+    this.onPush = options.onPush
+    this.onAttribute = options.onAttribute
+    this.lossless = options.mode === 'lossless'
+    this.binary = options.binary === true
+    this.binaryForNextReply = options.binaryForNextReply
+    this.mapKind = options.mapAs === 'object' ? OBJECT : MAP_KIND
+    this.setKind = options.setAs === 'array' ? LIST : SET_KIND
+    this.maxBulk = options.maxBulkLength ?? DEFAULT_LIMITS.maxBulkLength
+    this.maxAggregate = options.maxAggregateLength ?? DEFAULT_LIMITS.maxAggregateLength
+    this.maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth
+    this.maxLine = options.maxLineLength ?? DEFAULT_LIMITS.maxLineLength
+  }
+
+  /** The error that stopped this decoder, until `reset()`. */
+  get failed(): Error | undefined {
+    return this.failure
+  }
+
+  /** True between replies: no partial reply is held. A stream that ends while false was cut short. */
+  get idle(): boolean {
+    return this.depth === 0 && !this.inPayload && this.lineLen === 0 && !this.lineCR && this.topAttrs === null
+  }
+
+  /**
+   * Parse the next bytes of the stream. Calls back with every reply they complete. Throws a
+   * ProtocolError on invalid input (replies before it were delivered), and again on every
+   * later call until `reset()`. The decoder may keep references to `chunk`: do not change it.
+   */
+  feed(chunk: Uint8Array): void {
+    if (this.failure !== undefined) throw this.failure
+    try {
+      this.parse(chunk)
+    } catch (error) {
+      // A throwing callback leaves the rest of the chunk unparsed: the stream is lost either way.
+      this.failure = error as Error
+      throw error
+    }
+    this.base += chunk.length
+  }
+
+  /** Forget everything: partial replies, the failure, the stream offset. */
+  reset(): void {
+    for (let i = 0; i < this.stack.length; i++) {
+      const f = this.stack[i]
+      f.items = null
+      f.key = undefined
+      f.attrs = null
+    }
+    this.depth = 0
+    this.topAttrs = null
+    this.base = 0
+    this.failure = undefined
+    this.line = new Uint8Array(0)
+    this.lineLen = 0
+    this.lineCR = false
+    this.inPayload = false
+    this.payParts = null
+  }
+
+  private parse(buf: Uint8Array): void {
+    const len = buf.length
+    let pos = 0
+    while (pos < len) {
+      if (this.inPayload) {
+        pos = this.readPayload(buf, pos)
+        continue
+      }
+      if (this.lineLen > 0) {
+        pos = this.readLineRest(buf, pos)
+        continue
+      }
+      const type = buf[pos]
+      if (KNOWN_TYPE[type] === 0) {
+        this.fail(Reason.UnknownType, `unknown RESP type byte 0x${type.toString(16).padStart(2, '0')}`, this.base + pos)
+      }
+      let i = pos + 1
+      while (i < len) {
+        const c = buf[i]
+        if (c === CR) break
+        if (c === LF) this.fail(Reason.MissingCrlf, 'line ends with LF without CR', this.base + i)
+        i++
+      }
+      if (i - pos - 1 > this.maxLine) {
+        this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, this.base + pos)
+      }
+      if (i + 1 >= len) {
+        // The line goes on in the next chunk: keep its start (it is short and bounded).
+        this.lineAbs = this.base + pos
+        this.appendLine(buf, pos, len)
+        this.lineCR = i < len
+        return
+      }
+      if (buf[i + 1] !== LF) this.fail(Reason.MissingCrlf, 'CR not followed by LF', this.base + i + 1)
+      const start = pos
+      pos = i + 2
+      this.handleLine(buf, start, i, this.base + start)
+    }
+  }
+
+  private appendLine(src: Uint8Array, from: number, to: number): void {
+    const n = to - from
+    const need = this.lineLen + n
+    if (need > this.maxLine + 3) {
+      this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, this.lineAbs)
+    }
+    if (need > this.line.length) {
+      const grown = new Uint8Array(Math.max(need, this.line.length * 2, 64))
+      grown.set(this.line.subarray(0, this.lineLen))
+      this.line = grown
+    }
+    this.line.set(src.subarray(from, to), this.lineLen)
+    this.lineLen = need
+  }
+
+  /** Continue a header line begun in an earlier chunk. */
+  private readLineRest(buf: Uint8Array, pos: number): number {
+    const len = buf.length
+    if (this.lineCR) {
+      if (buf[pos] !== LF) this.fail(Reason.MissingCrlf, 'CR not followed by LF', this.base + pos)
+      this.finishStashedLine(this.lineLen - 1)
+      return pos + 1
+    }
+    let i = pos
+    while (i < len) {
+      const c = buf[i]
+      if (c === CR) break
+      if (c === LF) this.fail(Reason.MissingCrlf, 'line ends with LF without CR', this.base + i)
+      i++
+    }
+    if (i + 1 >= len) {
+      this.appendLine(buf, pos, len)
+      this.lineCR = i < len
+      return len
+    }
+    if (buf[i + 1] !== LF) this.fail(Reason.MissingCrlf, 'CR not followed by LF', this.base + i + 1)
+    this.appendLine(buf, pos, i)
+    this.finishStashedLine(this.lineLen)
+    return i + 2
+  }
+
+  private finishStashedLine(end: number): void {
+    const line = this.line
+    this.lineLen = 0
+    this.lineCR = false
+    if (end - 1 > this.maxLine) this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, this.lineAbs)
+    this.handleLine(line, 0, end, this.lineAbs)
+  }
+
+  /** A complete line: `src[start]` is the type byte, `src[end]` where its CR was. */
+  private handleLine(src: Uint8Array, start: number, end: number, abs: number): void {
+    const type = src[start]
+    const a = start + 1
+    if (this.depth > 0) {
+      const top = this.stack[this.depth - 1]
+      if (top.type === BULK && type !== CHUNK) {
+        this.fail(Reason.Misplaced, 'a streamed string may only hold `;` chunks', abs)
+      }
+    } else if (type === PUSH) {
+      this.bin = this.binary
+    } else if (type !== ATTRIBUTE) {
+      this.bin = this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply()
+    }
+    switch (type) {
+      case SIMPLE:
+        this.checkSimple(src, a, end, abs)
+        return this.add(this.lossless ? new RespNode('+', src.slice(a, end)) : this.text(src, a, end), type)
+      case ERROR:
+        this.checkSimple(src, a, end, abs)
+        return this.add(this.lossless ? new RespNode('-', src.slice(a, end)) : new ReplyError(utf8(src, a, end)), type)
+      case INTEGER:
+        return this.add(this.integer(src, a, end, abs), type)
+      case BULK:
+      case BULK_ERROR:
+      case VERBATIM: {
+        if (type === BULK && end === a + 1 && src[a] === QUESTION) return this.open(BULK, LIST, -1, abs)
+        const n = this.length(src, a, end, abs, this.maxBulk, type === BULK, Reason.BulkTooLong)
+        if (n === -1) return this.add(this.lossless ? new RespNode('$', null) : null, type)
+        return this.startPayload(type, n)
+      }
+      case CHUNK: {
+        const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined
+        if (top === undefined || top.type !== BULK) this.fail(Reason.Misplaced, '`;` chunk outside a streamed string', abs)
+        const n = this.length(src, a, end, abs, this.maxBulk, false, Reason.BulkTooLong)
+        if (n > 0) return this.startPayload(CHUNK, n)
+        this.depth--
+        const parts = top!.items as Uint8Array[]
+        top!.items = null
+        return this.add(this.lossless ? new RespNode('$', parts, true) : this.joinedText(parts), BULK)
+      }
+      case ARRAY:
+      case SET:
+      case PUSH:
+      case MAP:
+      case ATTRIBUTE: {
+        if (type === PUSH && this.depth > 0) this.fail(Reason.Misplaced, 'a push may only come at the top level', abs)
+        const kind = this.lossless ? LIST : type === MAP || type === ATTRIBUTE ? this.mapKind : type === SET ? this.setKind : LIST
+        if (end === a + 1 && src[a] === QUESTION) return this.open(type, kind, -1, abs)
+        const n = this.length(src, a, end, abs, this.maxAggregate, type === ARRAY, Reason.AggregateTooLong)
+        if (n === -1) return this.add(this.lossless ? new RespNode('*', null) : null, type)
+        const count = type === MAP || type === ATTRIBUTE ? n * 2 : n
+        if (count > 0) return this.open(type, kind, count, abs)
+        return this.complete(type, this.container(kind), false)
+      }
+      case NULL:
+        if (end !== a) this.fail(Reason.BadNull, 'null `_` must be empty', abs + 1)
+        return this.add(this.lossless ? new RespNode('_', null) : null, type)
+      case BOOLEAN: {
+        const c = src[a]
+        if (end !== a + 1 || (c !== 116 && c !== 102)) this.fail(Reason.BadBoolean, 'boolean must be `#t` or `#f`', abs + 1)
+        return this.add(this.lossless ? new RespNode('#', c === 116) : c === 116, type)
+      }
+      case DOUBLE:
+        return this.add(this.double(src, a, end, abs), type)
+      case BIG_NUMBER:
+        return this.add(this.bigNumber(src, a, end, abs), type)
+      case END: {
+        const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined
+        if (top === undefined || top.left !== -1 || top.type === BULK) {
+          this.fail(Reason.Misplaced, '`.` outside a streamed aggregate', abs)
+        }
+        if (end !== a) this.fail(Reason.BadLine, '`.` must be alone on its line', abs + 1)
+        if (top!.hasKey) this.fail(Reason.Misplaced, 'streamed map ended after a key without its value', abs)
+        if (top!.attrs !== null) this.fail(Reason.Misplaced, 'attribute not followed by the value it annotates', abs)
+        this.depth--
+        const items = top!.items
+        top!.items = null
+        return this.complete(top!.type, items, true)
+      }
+    }
+  }
+
+  private checkSimple(src: Uint8Array, a: number, end: number, abs: number): void {
+    // The line scan stops at the first CR and refuses a bare LF, so only a CR can hide here
+    // when the line was stitched from chunks; check anyway, it is cheap and it is injection.
+    for (let i = a; i < end; i++) {
+      if (src[i] === CR || src[i] === LF) this.fail(Reason.BadLine, 'CR or LF inside a simple string', abs + i - a + 1)
+    }
+  }
+
+  private text(src: Uint8Array, a: number, b: number): string | Uint8Array {
+    return this.bin ? src.slice(a, b) : utf8(src, a, b)
+  }
+
+  private joinedText(parts: Uint8Array[]): string | Uint8Array {
+    const bytes = join(parts)
+    return this.bin ? bytes : utf8(bytes, 0, bytes.length)
+  }
+
+  /** A length line: digits, or `-1` where a RESP2 null is allowed. */
+  private length(src: Uint8Array, a: number, end: number, abs: number, max: number, nullable: boolean, tooLong: Reason): number {
+    if (src[a] === MINUS) {
+      if (nullable && end === a + 2 && src[a + 1] === 49) return -1
+      this.fail(Reason.BadLength, 'negative length', abs + 1)
+    }
+    if (a === end || (src[a] === 48 && end > a + 1)) this.fail(Reason.BadLength, 'length must be digits with no leading zero', abs + 1)
+    let n = 0
+    for (let i = a; i < end; i++) {
+      const d = src[i] - 48
+      if (d < 0 || d > 9) this.fail(Reason.BadLength, 'length must be digits', abs + i - a + 1)
+      n = n * 10 + d
+      if (n > max) {
+        const what = tooLong === Reason.BulkTooLong ? 'maxBulkLength' : 'maxAggregateLength'
+        this.fail(tooLong, `declared length is over ${what} (${max})`, abs + 1)
+      }
+    }
+    return n
+  }
+
+  private integer(src: Uint8Array, a: number, end: number, abs: number): unknown {
+    let i = a
+    const neg = src[i] === MINUS
+    if (neg || src[i] === PLUS) i++
+    if (i === end) this.fail(Reason.BadInteger, 'integer without digits', abs + 1)
+    let n = 0
+    for (let j = i; j < end; j++) {
+      const d = src[j] - 48
+      if (d < 0 || d > 9) this.fail(Reason.BadInteger, 'integer must be digits', abs + j - a + 1)
+      n = n * 10 + d
+    }
+    if (this.lossless) return new RespNode(':', latin1(src, a, end))
+    if (end - i <= 15) return neg ? 0 - n : n
+    // Past 15 digits a double may have rounded: redo it exactly.
+    const big = BigInt(latin1(src, i, end))
+    const exact = neg ? -big : big
+    return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact
+  }
+
+  private double(src: Uint8Array, a: number, end: number, abs: number): unknown {
+    const text = latin1(src, a, end)
+    let value: number
+    if (DECIMAL.test(text)) value = Number(text)
+    else {
+      const special = SPECIAL_DOUBLES.get(text.toLowerCase())
+      if (special === undefined) this.fail(Reason.BadDouble, `not a double: ${JSON.stringify(text.slice(0, 40))}`, abs + 1)
+      value = special!
+    }
+    return this.lossless ? new RespNode(',', text) : value
+  }
+
+  private bigNumber(src: Uint8Array, a: number, end: number, abs: number): unknown {
+    const text = latin1(src, a, end)
+    if (!BIG.test(text)) this.fail(Reason.BadBigNumber, 'big number must be digits with an optional sign', abs + 1)
+    return this.lossless ? new RespNode('(', text) : BigInt(text.charCodeAt(0) === PLUS ? text.slice(1) : text)
+  }
+
+  private startPayload(type: number, n: number): void {
+    this.inPayload = true
+    this.payType = type
+    this.payLen = n
+    this.payNeed = n
+    this.payCrlf = 2
+    this.payParts = null
+  }
+
+  /** Read as much of the current payload and its CRLF as `buf` holds. */
+  private readPayload(buf: Uint8Array, pos: number): number {
+    const len = buf.length
+    const need = this.payNeed
+    if (need > 0) {
+      if (this.payParts === null && this.payCrlf === 2 && len - pos >= need + 2) {
+        // Whole payload in this chunk: the common case, no copy before decoding.
+        const end = pos + need
+        if (buf[end] !== CR || buf[end + 1] !== LF) {
+          this.fail(Reason.MissingCrlf, 'bulk payload not followed by CRLF', this.base + (buf[end] !== CR ? end : end + 1))
+        }
+        this.inPayload = false
+        this.finishPayload(buf, pos, end, false)
+        return end + 2
+      }
+      const take = Math.min(need, len - pos)
+      ;(this.payParts ??= []).push(buf.subarray(pos, pos + take))
+      this.payNeed = need - take
+      pos += take
+      if (this.payNeed > 0) return pos
+    }
+    while (this.payCrlf > 0 && pos < len) {
+      const want = this.payCrlf === 2 ? CR : LF
+      if (buf[pos] !== want) this.fail(Reason.MissingCrlf, 'bulk payload not followed by CRLF', this.base + pos)
+      this.payCrlf--
+      pos++
+    }
+    if (this.payCrlf > 0) return pos
+    this.inPayload = false
+    const parts = this.payParts
+    this.payParts = null
+    if (parts === null) this.finishPayload(EMPTY, 0, 0, true)
+    else if (parts.length === 1) this.finishPayload(parts[0], 0, parts[0].length, false)
+    else {
+      const joined = join(parts)
+      this.finishPayload(joined, 0, joined.length, true)
+    }
+    return pos
+  }
+
+  /** `owned` says `src` is a fresh copy nobody else holds, so it can be handed out as is. */
+  private finishPayload(src: Uint8Array, a: number, b: number, owned: boolean): void {
+    const type = this.payType
+    const bytes = (): Uint8Array => (owned && a === 0 && b === src.length ? src : src.slice(a, b))
+    if (type === BULK) {
+      if (this.lossless) return this.add(new RespNode('$', bytes()), type)
+      return this.add(this.bin ? bytes() : utf8(src, a, b), type)
+    }
+    if (type === CHUNK) {
+      ;(this.stack[this.depth - 1].items as Uint8Array[]).push(bytes())
+      return
+    }
+    if (type === BULK_ERROR) {
+      return this.add(this.lossless ? new RespNode('!', bytes()) : new ReplyError(utf8(src, a, b)), type)
+    }
+    // Verbatim: three bytes of format, a colon, then the text.
+    if (b - a < 4 || src[a + 3] !== 58) {
+      this.fail(Reason.BadVerbatim, 'verbatim string must start with a 3-letter format and `:`', this.base)
+    }
+    if (this.lossless) return this.add(new RespNode('=', bytes()), type)
+    return this.add(this.bin ? src.slice(a + 4, b) : utf8(src, a + 4, b), type)
+  }
+
+  private container(kind: number): any {
+    if (kind === LIST) return []
+    if (kind === MAP_KIND) return new Map()
+    if (kind === SET_KIND) return new Set()
+    return {}
+  }
+
+  private open(type: number, kind: number, left: number, abs: number): void {
+    if (this.depth >= this.maxDepth) this.fail(Reason.TooDeep, `nesting deeper than maxDepth (${this.maxDepth})`, abs)
+    let f = this.stack[this.depth]
+    if (f === undefined) f = this.stack[this.depth] = new Frame()
+    f.type = type
+    f.kind = kind
+    f.left = left
+    f.items = type === BULK ? [] : this.container(kind)
+    f.key = undefined
+    f.hasKey = false
+    f.attrs = null
+    this.depth++
+  }
+
+  /** An aggregate is complete: wrap it (lossless), then hand it to its parent. */
+  private complete(type: number, items: unknown, streamed: boolean): void {
+    const value = this.lossless ? new RespNode(String.fromCharCode(type) as RespType, items, streamed) : items
+    if (type === ATTRIBUTE) this.attach(value)
+    else this.add(value, type)
+  }
+
+  private attach(attribute: unknown): void {
+    if (this.depth === 0) (this.topAttrs ??= []).push(attribute)
+    else (this.stack[this.depth - 1].attrs ??= []).push(attribute)
+  }
+
+  private annotate(attrs: unknown[], value: unknown): void {
+    if (this.lossless) (value as RespNode).attributes = attrs as RespNode[]
+    else if (this.onAttribute !== undefined) for (const attr of attrs) this.onAttribute(attr, value)
+  }
+
+  /** A value is complete: put it in its parent, closing every aggregate it completes. */
+  private add(value: unknown, type: number): void {
+    for (;;) {
+      const d = this.depth
+      if (d === 0) {
+        if (this.topAttrs !== null) {
+          this.annotate(this.topAttrs, value)
+          this.topAttrs = null
+        }
+        if (type === PUSH) this.onPush?.(value)
+        else this.onReply(value)
+        return
+      }
+      const f = this.stack[d - 1]
+      if (f.attrs !== null) {
+        this.annotate(f.attrs, value)
+        f.attrs = null
+      }
+      const kind = f.kind
+      if (kind === LIST) f.items.push(value)
+      else if (kind === SET_KIND) f.items.add(value)
+      else if (!f.hasKey) {
+        f.key = value
+        f.hasKey = true
+      } else {
+        if (kind === MAP_KIND) f.items.set(f.key, value)
+        else setProperty(f.items, f.key, value)
+        f.key = undefined
+        f.hasKey = false
+      }
+      if (f.left > 0 && --f.left === 0) {
+        this.depth = d - 1
+        const items = f.items
+        f.items = null
+        type = f.type
+        if (this.lossless) value = new RespNode(String.fromCharCode(type) as RespType, items)
+        else value = items
+        if (type === ATTRIBUTE) return this.attach(value)
+        continue
+      }
+      return
+    }
+  }
+
+  private fail(reason: Reason, message: string, offset: number): never {
+    throw new ProtocolError(reason, message, offset)
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const MIN_SAFE = -MAX_SAFE
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+const BIG = /^[+-]?\d+$/
+// Spellings of the special doubles: the RESP3 ones, and what older servers printed with %g.
+const SPECIAL_DOUBLES = new Map<string, number>([
+  ['inf', Infinity], ['+inf', Infinity], ['-inf', -Infinity],
+  ['infinity', Infinity], ['+infinity', Infinity], ['-infinity', -Infinity],
+  ['nan', NaN], ['-nan', NaN], ['+nan', NaN],
+])
+
+function latin1(src: Uint8Array, a: number, b: number): string {
+  let s = ''
+  for (let i = a; i < b; i++) s += String.fromCharCode(src[i])
+  return s
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const p of parts) total += p.length
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/** Set a key on a plain object so that no key, `__proto__` included, can reach a prototype. */
+function setProperty(target: Record<string, unknown>, key: unknown, value: unknown): void {
+  const name = typeof key === 'string' ? key : key instanceof Uint8Array ? utf8(key, 0, key.length) : String(key)
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+  else target[name] = value
+}
+
+/** Decode exactly one reply (or push) from `bytes`. Throws a ProtocolError if there is not exactly one. */
+export function decode(bytes: Uint8Array, options?: Omit<DecoderOptions, 'onReply' | 'onPush'>): unknown {
+  const values: unknown[] = []
+  const decoder = new Decoder({ ...options, onReply: (v) => values.push(v), onPush: (v) => values.push(v) })
+  decoder.feed(bytes)
+  if (!decoder.idle) throw new ProtocolError(Reason.Truncated, 'input ends inside a reply', bytes.length)
+  if (values.length !== 1) {
+    throw new ProtocolError(Reason.BadLine, `expected exactly one reply, found ${values.length}`, 0)
+  }
+  return values[0]
+}

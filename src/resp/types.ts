@@ -1,0 +1,110 @@
+// Values of the Redis protocol, RESP2 and RESP3, as the decoder hands them out and the encoder
+// takes them in. Spec: https://github.com/redis/redis-specifications/blob/master/protocol/RESP3.md
+
+import type { ReplyError } from './errors.ts'
+
+/** The first byte of every RESP frame. */
+export const RespType = {
+  SimpleString: '+',
+  SimpleError: '-',
+  Integer: ':',
+  BulkString: '$',
+  Array: '*',
+  Null: '_',
+  Boolean: '#',
+  Double: ',',
+  BigNumber: '(',
+  BulkError: '!',
+  VerbatimString: '=',
+  Map: '%',
+  Set: '~',
+  Attribute: '|',
+  Push: '>',
+} as const
+export type RespType = (typeof RespType)[keyof typeof RespType]
+
+/**
+ * A value in natural mode, the mode clients use:
+ * - simple, bulk and verbatim strings: `string` (UTF-8), or `Uint8Array` in binary mode
+ *   (a verbatim string loses its 3-letter format here; lossless mode keeps it);
+ * - integers: `number` when safe, `bigint` beyond 2^53; big numbers: `bigint`;
+ * - doubles: `number` (`Infinity`, `-Infinity`, `NaN` included); booleans: `boolean`;
+ * - null, RESP2's `$-1` and `*-1`: `null`;
+ * - errors, simple or bulk, anywhere in a reply: `ReplyError` values, never thrown;
+ * - arrays and pushes: arrays; sets: `Set` or arrays; maps: `Map` or plain objects.
+ */
+export type RespValue =
+  | string
+  | Uint8Array
+  | number
+  | bigint
+  | boolean
+  | null
+  | ReplyError
+  | RespValue[]
+  | Set<RespValue>
+  | Map<RespValue, RespValue>
+  | { [key: string]: RespValue }
+
+/**
+ * A value in lossless mode: a tagged tree from which `encode` reproduces the original bytes
+ * exactly. Used by proxies and tests. `value` holds, by `type`:
+ * - `+` `-` `!`: the bytes between the type byte (or the length line) and the final CRLF;
+ * - `=`: the whole payload, format included (`txt:Some text`);
+ * - `:` `,` `(`: the text of the number as sent (`-12`, `inf`, `3.14`);
+ * - `$`: the bytes, `null` for RESP2's `$-1`; for a streamed string (`$?`), the list of chunks;
+ * - `*` `~` `>`: the child nodes, `null` for RESP2's `*-1`;
+ * - `%` `|`: keys and values in order, flattened: `[k0, v0, k1, v1, ...]`;
+ * - `_`: `null`; `#`: `true` or `false`.
+ * `streamed` marks `$?`, `*?`, `~?`, `%?` and `|?` forms; `attributes` lists the attribute
+ * frames (`|`) that came before this value.
+ */
+export class RespNode {
+  type: RespType
+  value: unknown
+  streamed: boolean
+  attributes: RespNode[] | undefined
+  constructor(type: RespType, value: unknown, streamed = false, attributes?: RespNode[]) {
+    this.type = type
+    this.value = value
+    this.streamed = streamed
+    this.attributes = attributes
+  }
+}
+
+/** Limits that keep memory bounded whatever the peer sends. */
+export interface DecoderLimits {
+  /** Largest bulk string, bulk error or verbatim string, in bytes. Default 512 MiB, as the server. */
+  maxBulkLength?: number
+  /** Largest declared element count of one aggregate. Default 2^32 - 1. */
+  maxAggregateLength?: number
+  /** Deepest nesting of aggregates. Default 1024. */
+  maxDepth?: number
+  /** Longest line (simple string, error, number, header), in bytes. Default 1 MiB. */
+  maxLineLength?: number
+}
+
+export interface DecoderOptions extends DecoderLimits {
+  /** Called with each complete top-level reply, in order. */
+  onReply: (reply: unknown) => void
+  /** Called with each out-of-band push (`>`), in order with the replies. Default: ignore. */
+  onPush?: (push: unknown) => void
+  /**
+   * Natural mode only: called with each attribute (`|`) and the value it annotates, when that
+   * value is complete, before the reply holding it is delivered. Default: ignore.
+   */
+  onAttribute?: (attribute: unknown, value: unknown) => void
+  /** `natural` (default) for clients, `lossless` for a `RespNode` tree. */
+  mode?: 'natural' | 'lossless'
+  /** Natural mode: strings as `Uint8Array` instead of `string`. Default false. */
+  binary?: boolean
+  /**
+   * Natural mode: asked once at the start of each top-level reply (not push) whether that reply
+   * is to be binary; overrides `binary` for it. Lets a client choose per command.
+   */
+  binaryForNextReply?: () => boolean
+  /** Natural mode: maps as `Map` (default) or as plain objects with string keys. */
+  mapAs?: 'map' | 'object'
+  /** Natural mode: sets as `Set` (default) or as arrays. */
+  setAs?: 'set' | 'array'
+}
