@@ -53,6 +53,8 @@ class Frame {
   hasKey = false
   /** Attributes waiting for the next child of this frame to complete. */
   attrs: unknown[] | null = null
+  /** Streamed forms only: elements (or, for a streamed string, bytes) so far, for the limits. */
+  size = 0
 }
 
 export class Decoder {
@@ -77,6 +79,8 @@ export class Decoder {
   /** Stream offset of the first byte of the current chunk. */
   private base = 0
   private failure: Error | undefined = undefined
+  /** Stream offset of the line being handled, for errors found after it. */
+  private at = 0
 
   // A header line that did not end in the chunk it started in.
   private line: Uint8Array = new Uint8Array(0)
@@ -91,6 +95,7 @@ export class Decoder {
   private payNeed = 0
   private payCrlf = 0
   private payParts: Uint8Array[] | null = null
+  private payAbs = 0
 
   constructor(options: DecoderOptions) {
     this.onReply = options.onReply
@@ -107,7 +112,10 @@ export class Decoder {
     this.maxLine = options.maxLineLength ?? DEFAULT_LIMITS.maxLineLength
   }
 
-  /** The error that stopped this decoder, until `reset()`. */
+  /**
+   * The error that stopped this decoder, until `reset()`: a ProtocolError, or whatever a
+   * callback threw (the rest of that chunk was not parsed, so the stream is lost either way).
+   */
   get failed(): Error | undefined {
     return this.failure
   }
@@ -169,16 +177,7 @@ export class Decoder {
       if (KNOWN_TYPE[type] === 0) {
         this.fail(Reason.UnknownType, `unknown RESP type byte 0x${type.toString(16).padStart(2, '0')}`, this.base + pos)
       }
-      let i = pos + 1
-      while (i < len) {
-        const c = buf[i]
-        if (c === CR) break
-        if (c === LF) this.fail(Reason.MissingCrlf, 'line ends with LF without CR', this.base + i)
-        i++
-      }
-      if (i - pos - 1 > this.maxLine) {
-        this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, this.base + pos)
-      }
+      const i = this.scanLine(buf, pos + 1, this.maxLine, this.base + pos)
       if (i + 1 >= len) {
         // The line goes on in the next chunk: keep its start (it is short and bounded).
         this.lineAbs = this.base + pos
@@ -193,12 +192,27 @@ export class Decoder {
     }
   }
 
-  private appendLine(src: Uint8Array, from: number, to: number): void {
-    const n = to - from
-    const need = this.lineLen + n
-    if (need > this.maxLine + 3) {
-      this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, this.lineAbs)
+  /**
+   * Index of the CR that ends the line, or `buf.length` if the chunk ends first. At most
+   * `allowance` bytes may come before the CR: the verdict on a long line is the same however
+   * the stream is split.
+   */
+  private scanLine(buf: Uint8Array, from: number, allowance: number, lineAbs: number): number {
+    const stop = Math.min(buf.length, from + allowance + 1)
+    let i = from
+    while (i < stop) {
+      const c = buf[i]
+      if (c === CR) return i
+      if (c === LF) this.fail(Reason.MissingCrlf, 'line ends with LF without CR', this.base + i)
+      i++
     }
+    if (i === from + allowance + 1) this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, lineAbs)
+    return i
+  }
+
+  /** Keep the start of a line that goes on in the next chunk; bounded by scanLine. */
+  private appendLine(src: Uint8Array, from: number, to: number): void {
+    const need = this.lineLen + to - from
     if (need > this.line.length) {
       const grown = new Uint8Array(Math.max(need, this.line.length * 2, 64))
       grown.set(this.line.subarray(0, this.lineLen))
@@ -216,13 +230,7 @@ export class Decoder {
       this.finishStashedLine(this.lineLen - 1)
       return pos + 1
     }
-    let i = pos
-    while (i < len) {
-      const c = buf[i]
-      if (c === CR) break
-      if (c === LF) this.fail(Reason.MissingCrlf, 'line ends with LF without CR', this.base + i)
-      i++
-    }
+    const i = this.scanLine(buf, pos, this.maxLine - (this.lineLen - 1), this.lineAbs)
     if (i + 1 >= len) {
       this.appendLine(buf, pos, len)
       this.lineCR = i < len
@@ -238,7 +246,6 @@ export class Decoder {
     const line = this.line
     this.lineLen = 0
     this.lineCR = false
-    if (end - 1 > this.maxLine) this.fail(Reason.LineTooLong, `line longer than maxLineLength (${this.maxLine})`, this.lineAbs)
     this.handleLine(line, 0, end, this.lineAbs)
   }
 
@@ -251,11 +258,11 @@ export class Decoder {
       if (top.type === BULK && type !== CHUNK) {
         this.fail(Reason.Misplaced, 'a streamed string may only hold `;` chunks', abs)
       }
-    } else if (type === PUSH) {
-      this.bin = this.binary
-    } else if (type !== ATTRIBUTE) {
-      this.bin = this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply()
+    } else if (this.topAttrs === null) {
+      // The first line of a top-level value (an attribute counts: it belongs to the reply).
+      this.bin = type === PUSH || this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply()
     }
+    this.at = abs
     switch (type) {
       case SIMPLE:
         this.checkSimple(src, a, end, abs)
@@ -277,6 +284,7 @@ export class Decoder {
         const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined
         if (top === undefined || top.type !== BULK) this.fail(Reason.Misplaced, '`;` chunk outside a streamed string', abs)
         const n = this.length(src, a, end, abs, this.maxBulk, false, Reason.BulkTooLong)
+        if ((top!.size += n) > this.maxBulk) this.fail(Reason.BulkTooLong, `streamed string is over maxBulkLength (${this.maxBulk})`, abs)
         if (n > 0) return this.startPayload(CHUNK, n)
         this.depth--
         const parts = top!.items as Uint8Array[]
@@ -315,7 +323,8 @@ export class Decoder {
           this.fail(Reason.Misplaced, '`.` outside a streamed aggregate', abs)
         }
         if (end !== a) this.fail(Reason.BadLine, '`.` must be alone on its line', abs + 1)
-        if (top!.hasKey) this.fail(Reason.Misplaced, 'streamed map ended after a key without its value', abs)
+        const pairs = top!.type === MAP || top!.type === ATTRIBUTE
+        if (top!.hasKey || (pairs && this.lossless && top!.items.length % 2 !== 0)) this.fail(Reason.Misplaced, 'streamed map ended after a key without its value', abs)
         if (top!.attrs !== null) this.fail(Reason.Misplaced, 'attribute not followed by the value it annotates', abs)
         this.depth--
         const items = top!.items
@@ -400,6 +409,7 @@ export class Decoder {
   }
 
   private startPayload(type: number, n: number): void {
+    this.payAbs = this.at
     this.inPayload = true
     this.payType = type
     this.payLen = n
@@ -465,7 +475,7 @@ export class Decoder {
     }
     // Verbatim: three bytes of format, a colon, then the text.
     if (b - a < 4 || src[a + 3] !== 58) {
-      this.fail(Reason.BadVerbatim, 'verbatim string must start with a 3-letter format and `:`', this.base)
+      this.fail(Reason.BadVerbatim, 'verbatim string must start with a 3-letter format and `:`', this.payAbs)
     }
     if (this.lossless) return this.add(new RespNode('=', bytes()), type)
     return this.add(this.bin ? src.slice(a + 4, b) : utf8(src, a + 4, b), type)
@@ -489,6 +499,7 @@ export class Decoder {
     f.key = undefined
     f.hasKey = false
     f.attrs = null
+    f.size = 0
     this.depth++
   }
 
@@ -539,7 +550,10 @@ export class Decoder {
         f.key = undefined
         f.hasKey = false
       }
-      if (f.left > 0 && --f.left === 0) {
+      if (f.left === -1) {
+        const max = f.type === MAP || f.type === ATTRIBUTE ? this.maxAggregate * 2 : this.maxAggregate
+        if (++f.size > max) this.fail(Reason.AggregateTooLong, `streamed aggregate is over maxAggregateLength (${this.maxAggregate})`, this.at)
+      } else if (--f.left === 0) {
         this.depth = d - 1
         const items = f.items
         f.items = null

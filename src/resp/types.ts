@@ -74,9 +74,9 @@ export class RespNode {
 
 /** Limits that keep memory bounded whatever the peer sends. */
 export interface DecoderLimits {
-  /** Largest bulk string, bulk error or verbatim string, in bytes. Default 512 MiB, as the server. */
+  /** Largest bulk string, bulk error or verbatim string (streamed strings in total), in bytes. Default 512 MiB, as the server. */
   maxBulkLength?: number
-  /** Largest declared element count of one aggregate. Default 2^32 - 1. */
+  /** Most elements in one aggregate (pairs, for maps): declared, or counted for streamed ones. Default 2^32 - 1. */
   maxAggregateLength?: number
   /** Deepest nesting of aggregates. Default 1024. */
   maxDepth?: number
