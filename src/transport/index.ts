@@ -1,0 +1,10 @@
+// The transport layer's public face: the interface, its errors, the default connector and the
+// in-memory pair. Each runtime's connector has its own entry (respkit/transport/node, /deno,
+// /bun) so that importing this one loads no runtime module.
+export type { ByteStream, ConnectOptions, Connector, StreamHandlers, TlsOptions } from './types.ts'
+export {
+  ConnectionError, ConnectionRefusedError, HostNotFoundError, ConnectTimeoutError, ConnectAbortedError,
+  ConnectionResetError, ConnectionClosedError, TlsError, toConnectionError,
+} from './errors.ts'
+export type { TlsFailure } from './errors.ts'
+export { autoConnector } from './auto.ts'
