@@ -461,23 +461,22 @@ export class Decoder {
   /** `owned` says `src` is a fresh copy nobody else holds, so it can be handed out as is. */
   private finishPayload(src: Uint8Array, a: number, b: number, owned: boolean): void {
     const type = this.payType
-    const bytes = (): Uint8Array => (owned && a === 0 && b === src.length ? src : src.slice(a, b))
     if (type === BULK) {
-      if (this.lossless) return this.add(new RespNode('$', bytes()), type)
-      return this.add(this.bin ? bytes() : utf8(src, a, b), type)
+      if (this.lossless) return this.add(new RespNode('$', copy(src, a, b, owned)), type)
+      return this.add(this.bin ? copy(src, a, b, owned) : utf8(src, a, b), type)
     }
     if (type === CHUNK) {
-      ;(this.stack[this.depth - 1].items as Uint8Array[]).push(bytes())
+      ;(this.stack[this.depth - 1].items as Uint8Array[]).push(copy(src, a, b, owned))
       return
     }
     if (type === BULK_ERROR) {
-      return this.add(this.lossless ? new RespNode('!', bytes()) : new ReplyError(utf8(src, a, b)), type)
+      return this.add(this.lossless ? new RespNode('!', copy(src, a, b, owned)) : new ReplyError(utf8(src, a, b)), type)
     }
     // Verbatim: three bytes of format, a colon, then the text.
     if (b - a < 4 || src[a + 3] !== 58) {
       this.fail(Reason.BadVerbatim, 'verbatim string must start with a 3-letter format and `:`', this.payAbs)
     }
-    if (this.lossless) return this.add(new RespNode('=', bytes()), type)
+    if (this.lossless) return this.add(new RespNode('=', copy(src, a, b, owned)), type)
     return this.add(this.bin ? src.slice(a + 4, b) : utf8(src, a + 4, b), type)
   }
 
@@ -588,6 +587,11 @@ function latin1(src: Uint8Array, a: number, b: number): string {
   let s = ''
   for (let i = a; i < b; i++) s += String.fromCharCode(src[i])
   return s
+}
+
+/** Bytes the caller may keep: a copy, unless `src` is already a private array of exactly them. */
+function copy(src: Uint8Array, a: number, b: number, owned: boolean): Uint8Array {
+  return owned && a === 0 && b === src.length ? src : src.slice(a, b)
 }
 
 function join(parts: Uint8Array[]): Uint8Array {
