@@ -6,7 +6,7 @@
 import { ProtocolError, ProtocolErrorReason as Reason, ReplyError } from './errors.ts'
 import { RespNode, type DecoderOptions, type RespType } from './types.ts'
 import { DEFAULT_LIMITS } from './limits.ts'
-import { utf8 } from './text.ts'
+import { join, textDecoderUtf8, utf8, utf8Parts, type Utf8Decoder } from './text.ts'
 
 const CR = 13
 const LF = 10
@@ -70,6 +70,7 @@ export class Decoder {
   private readonly maxAggregate: number
   private readonly maxDepth: number
   private readonly maxLine: number
+  private readonly decodeUtf8: Utf8Decoder
 
   private stack: Frame[] = []
   private depth = 0
@@ -110,6 +111,7 @@ export class Decoder {
     this.maxAggregate = options.maxAggregateLength ?? DEFAULT_LIMITS.maxAggregateLength
     this.maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth
     this.maxLine = options.maxLineLength ?? DEFAULT_LIMITS.maxLineLength
+    this.decodeUtf8 = options.decodeUtf8 ?? textDecoderUtf8
   }
 
   /**
@@ -174,6 +176,13 @@ export class Decoder {
         continue
       }
       const type = buf[pos]
+      if (!this.lossless && (type === BULK || type === ARRAY || type === INTEGER)) {
+        const next = this.fastValue(buf, pos, type)
+        if (next !== -1) {
+          pos = next
+          continue
+        }
+      }
       if (KNOWN_TYPE[type] === 0) {
         this.fail(Reason.UnknownType, `unknown RESP type byte 0x${type.toString(16).padStart(2, '0')}`, this.base + pos)
       }
@@ -190,6 +199,63 @@ export class Decoder {
       pos = i + 2
       this.handleLine(buf, start, i, this.base + start)
     }
+  }
+
+  /**
+   * One pass over the commonest frames when they are whole in `buf`: an integer, an array
+   * header, or a bulk string with its payload. Returns the next position, or -1 to leave the
+   * frame to the general path, which also reports every error.
+   */
+  private fastValue(buf: Uint8Array, pos: number, type: number): number {
+    if (this.depth > 0 && this.stack[this.depth - 1].type === BULK) return -1
+    const len = buf.length
+    let i = pos + 1
+    const neg = type === INTEGER && i < len && buf[i] === MINUS
+    if (neg) i++
+    const first = i
+    let n = 0
+    while (i < len) {
+      const d = buf[i] - 48
+      if (d < 0 || d > 9) break
+      n = n * 10 + d
+      i++
+    }
+    const digits = i - first
+    if (digits === 0 || digits > 15 || i + 1 >= len || buf[i] !== CR || buf[i + 1] !== LF || i - pos - 1 > this.maxLine) return -1
+    if (type === INTEGER) {
+      if (this.depth === 0 && this.topAttrs === null) {
+        // A whole reply on its own: straight out (the hook is still asked, once per reply).
+        if (this.binaryForNextReply !== undefined) this.bin = this.binaryForNextReply()
+        this.onReply(neg ? 0 - n : n)
+      } else {
+        this.startValue(INTEGER, this.base + pos)
+        this.add(neg ? 0 - n : n, INTEGER)
+      }
+      return i + 2
+    }
+    if (buf[first] === 48) return -1 // `*0`, `$0`, or a leading zero: the general path
+    if (type === ARRAY) {
+      if (n > this.maxAggregate) return -1
+      this.startValue(ARRAY, this.base + pos)
+      this.open(ARRAY, LIST, n, this.base + pos)
+      return i + 2
+    }
+    if (n > this.maxBulk) return -1
+    const start = i + 2
+    const end = start + n
+    if (end + 1 >= len || buf[end] !== CR || buf[end + 1] !== LF) return -1
+    this.startValue(BULK, this.base + pos)
+    this.add(this.bin ? buf.slice(start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
+    return end + 2
+  }
+
+  /** Bookkeeping at the start of every value: the reply's string mode, the offset for errors. */
+  private startValue(type: number, abs: number): void {
+    if (this.depth === 0 && this.topAttrs === null) {
+      // The first line of a top-level value (an attribute counts: it belongs to the reply).
+      this.bin = type === PUSH || this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply()
+    }
+    this.at = abs
   }
 
   /**
@@ -253,16 +319,10 @@ export class Decoder {
   private handleLine(src: Uint8Array, start: number, end: number, abs: number): void {
     const type = src[start]
     const a = start + 1
-    if (this.depth > 0) {
-      const top = this.stack[this.depth - 1]
-      if (top.type === BULK && type !== CHUNK) {
-        this.fail(Reason.Misplaced, 'a streamed string may only hold `;` chunks', abs)
-      }
-    } else if (this.topAttrs === null) {
-      // The first line of a top-level value (an attribute counts: it belongs to the reply).
-      this.bin = type === PUSH || this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply()
+    if (this.depth > 0 && type !== CHUNK && this.stack[this.depth - 1].type === BULK) {
+      this.fail(Reason.Misplaced, 'a streamed string may only hold `;` chunks', abs)
     }
-    this.at = abs
+    this.startValue(type, abs)
     switch (type) {
       case SIMPLE:
         this.checkSimple(src, a, end, abs)
@@ -343,12 +403,11 @@ export class Decoder {
   }
 
   private text(src: Uint8Array, a: number, b: number): string | Uint8Array {
-    return this.bin ? src.slice(a, b) : utf8(src, a, b)
+    return this.bin ? src.slice(a, b) : utf8(src, a, b, this.decodeUtf8)
   }
 
   private joinedText(parts: Uint8Array[]): string | Uint8Array {
-    const bytes = join(parts)
-    return this.bin ? bytes : utf8(bytes, 0, bytes.length)
+    return this.bin ? join(parts) : utf8Parts(parts, this.decodeUtf8)
   }
 
   /** A length line: digits, or `-1` where a RESP2 null is allowed. */
@@ -451,6 +510,7 @@ export class Decoder {
     this.payParts = null
     if (parts === null) this.finishPayload(EMPTY, 0, 0, true)
     else if (parts.length === 1) this.finishPayload(parts[0], 0, parts[0].length, false)
+    else if (this.payType === BULK && !this.bin && !this.lossless) this.add(utf8Parts(parts, this.decodeUtf8), BULK)
     else {
       const joined = join(parts)
       this.finishPayload(joined, 0, joined.length, true)
@@ -463,7 +523,7 @@ export class Decoder {
     const type = this.payType
     if (type === BULK) {
       if (this.lossless) return this.add(new RespNode('$', copy(src, a, b, owned)), type)
-      return this.add(this.bin ? copy(src, a, b, owned) : utf8(src, a, b), type)
+      return this.add(this.bin ? copy(src, a, b, owned) : utf8(src, a, b, this.decodeUtf8), type)
     }
     if (type === CHUNK) {
       ;(this.stack[this.depth - 1].items as Uint8Array[]).push(copy(src, a, b, owned))
@@ -477,7 +537,7 @@ export class Decoder {
       this.fail(Reason.BadVerbatim, 'verbatim string must start with a 3-letter format and `:`', this.payAbs)
     }
     if (this.lossless) return this.add(new RespNode('=', copy(src, a, b, owned)), type)
-    return this.add(this.bin ? src.slice(a + 4, b) : utf8(src, a + 4, b), type)
+    return this.add(this.bin ? src.slice(a + 4, b) : utf8(src, a + 4, b, this.decodeUtf8), type)
   }
 
   private container(kind: number): any {
@@ -592,18 +652,6 @@ function latin1(src: Uint8Array, a: number, b: number): string {
 /** Bytes the caller may keep: a copy, unless `src` is already a private array of exactly them. */
 function copy(src: Uint8Array, a: number, b: number, owned: boolean): Uint8Array {
   return owned && a === 0 && b === src.length ? src : src.slice(a, b)
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const p of parts) total += p.length
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
 
 /** Set a key on a plain object so that no key, `__proto__` included, can reach a prototype. */

@@ -5,5 +5,6 @@ export type { CommandArgument, CommandEncoderOptions, EncodeOptions } from './en
 export { simple, bulkError, verbatim, push, double, bigNumber } from './builders.ts'
 export { RespNode, RespType } from './types.ts'
 export type { RespValue, DecoderOptions, DecoderLimits } from './types.ts'
+export type { Utf8Decoder } from './text.ts'
 export { DEFAULT_LIMITS } from './limits.ts'
 export { RespkitError, ProtocolError, ProtocolErrorReason, ReplyError } from './errors.ts'

@@ -1,18 +1,68 @@
-// UTF-8 decoding straight from the source bytes. Short ASCII strings (most keys, `OK`, field
-// names) are built by hand: TextDecoder's fixed cost per call is larger than the work.
+// UTF-8 decoding straight from the source bytes.
+
+/** Decodes `bytes[start..end)` as UTF-8, replacing invalid sequences with U+FFFD. */
+export type Utf8Decoder = (bytes: Uint8Array, start: number, end: number) => string
 
 const decoder = new TextDecoder()
-const SHORT = 24
 
-export function utf8(src: Uint8Array, start: number, end: number): string {
+/** The portable decoder. A runtime may have a faster one (see `nodeUtf8` in respkit/node). */
+export const textDecoderUtf8: Utf8Decoder = (bytes, start, end) => decoder.decode(bytes.subarray(start, end))
+
+/** Short ASCII strings (`OK`, small keys) built by hand: cheaper than any decoder's fixed cost per call. */
+const SHORT = 8
+
+export function utf8(src: Uint8Array, start: number, end: number, slow: Utf8Decoder = textDecoderUtf8): string {
   if (end - start <= SHORT) {
     let s = ''
     for (let i = start; i < end; i++) {
       const c = src[i]
-      if (c > 127) return decoder.decode(src.subarray(start, end))
+      if (c > 127) return slow(src, start, end)
       s += String.fromCharCode(c)
     }
     return s
   }
-  return decoder.decode(src.subarray(start, end))
+  return slow(src, start, end)
+}
+
+/**
+ * A string received in several parts (a large bulk), decoded part by part: no join, and each
+ * part decoded while it is in cache. (Node's TextDecoder leaves its fast path in stream mode, so
+ * that is not used: if a part ends inside a character, the parts are joined and decoded once.)
+ */
+export function utf8Parts(parts: readonly Uint8Array[], slow: Utf8Decoder = textDecoderUtf8): string {
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (endsInsideCharacter(parts[i])) {
+      const all = join(parts)
+      return slow(all, 0, all.length)
+    }
+  }
+  let s = ''
+  for (let i = 0; i < parts.length; i++) s += slow(parts[i], 0, parts[i].length)
+  return s
+}
+
+/** Whether the last bytes of `p` begin a UTF-8 sequence that the next part would complete. */
+function endsInsideCharacter(p: Uint8Array): boolean {
+  let j = p.length - 1
+  let continuations = 0
+  while (j >= 0 && continuations < 3 && (p[j] & 0xc0) === 0x80) {
+    j--
+    continuations++
+  }
+  if (j < 0) return continuations > 0
+  const lead = p[j]
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+  return continuations + 1 < length
+}
+
+export function join(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const p of parts) total += p.length
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }

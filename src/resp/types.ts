@@ -103,6 +103,11 @@ export interface DecoderOptions extends DecoderLimits {
    * is to be binary; overrides `binary` for it. Lets a client choose per command.
    */
   binaryForNextReply?: () => boolean
+  /**
+   * Natural mode: the UTF-8 decoder for strings. Default: TextDecoder. On Node, `nodeUtf8` from
+   * respkit/node is faster for short and mid-sized strings.
+   */
+  decodeUtf8?: (bytes: Uint8Array, start: number, end: number) => string
   /** Natural mode: maps as `Map` (default) or as plain objects with string keys. */
   mapAs?: 'map' | 'object'
   /** Natural mode: sets as `Set` (default) or as arrays. */

@@ -66,10 +66,12 @@ export function toConnectionError(err: unknown, address: string, phase: 'connect
   if (code === 'ECONNREFUSED' || name === 'ConnectionRefused' || lower.includes('connection refused')) {
     return new ConnectionRefusedError(`connection to ${address} refused: is the server running and listening there?`, address, opts)
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'DNSException' ||
-      lower.includes('failed to lookup address') || lower.includes('name or service not known') ||
-      lower.includes('getaddrinfo') || lower.includes('dns')) {
-    return new HostNotFoundError(`host of ${address} not found: check the host name and DNS`, address, opts)
+  if ((code === 'ENOENT' || name === 'NotFound') && phase === 'connect' && !address.includes(':')) {
+    return new ConnectionRefusedError(`no server at ${address}: the socket file does not exist; is the server running with this unixsocket?`, address, opts)
+  }
+  // TLS before DNS: certificate messages name `DNS:localhost` and such.
+  if (/certificate.?required/.test(lower)) {
+    return new TlsError('handshake', `TLS to ${address} failed: the server requires a client certificate; set tls.cert and tls.key`, address, opts)
   }
   if (HOSTNAME_CODES.has(code) || lower.includes('hostname mismatch') || lower.includes('not valid for name') ||
       lower.includes('altname') || lower.includes('certificate is not valid for')) {
@@ -78,6 +80,10 @@ export function toConnectionError(err: unknown, address: string, phase: 'connect
   if (CERT_CODES.has(code) || code.startsWith('CERT_') || lower.includes('certificate') || lower.includes('unknown issuer') ||
       lower.includes('unknownissuer') || lower.includes('self signed') || lower.includes('self-signed')) {
     return new TlsError('certificate', `TLS to ${address} failed: the server certificate is not trusted; pass its CA in tls.ca`, address, opts)
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL' || code === 'DNSException' ||
+      lower.includes('failed to lookup address') || lower.includes('name or service not known') || lower.includes('getaddrinfo')) {
+    return new HostNotFoundError(`host of ${address} not found: check the host name and DNS`, address, opts)
   }
   if (tls && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || lower.includes('tls') || lower.includes('ssl') || lower.includes('handshake') || name === 'InvalidData')) {
     return new TlsError('handshake', `TLS handshake with ${address} failed: ${text}`, address, opts)

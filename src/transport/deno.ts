@@ -1,0 +1,436 @@
+// The Deno transport: Deno.connect for TCP and Unix sockets, Deno.startTls / Deno.connectTls for
+// TLS. `Deno` is reached through globalThis and typed by the small interfaces below, so this file
+// type-checks without Deno's own types and importing it does nothing outside Deno.
+//
+// What Deno cannot do, and what we do instead:
+// - Turn off certificate-chain verification per connection (only the CLI flag
+//   --unsafely-ignore-certificate-errors can). `rejectUnauthorized: false` turns off the hostname
+//   check only; an untrusted chain still fails, with a message that says why.
+// - Set the keep-alive delay: a number for `keepAlive` just turns keep-alive on.
+// - Send a client certificate through startTls: mutual TLS goes through connectTls, which checks
+//   the certificate against the host itself, so it cannot be combined with a different servername.
+// - `caCerts` adds to Deno's root store rather than replacing it, unlike Node's `ca`.
+
+import type { ByteStream, ConnectOptions, Connector, StreamHandlers, TlsOptions } from './types.ts'
+import {
+  ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, TlsError, toConnectionError,
+} from './errors.ts'
+
+interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>
+  write(p: Uint8Array): Promise<number>
+  close(): void
+  closeWrite(): Promise<void>
+  setNoDelay?(noDelay?: boolean): void
+  setKeepAlive?(keepAlive?: boolean): void
+  handshake?(): Promise<unknown>
+}
+
+interface DenoNet {
+  connect(options: { hostname?: string; port: number; transport?: 'tcp'; signal?: AbortSignal }): Promise<DenoConn>
+  connect(options: { transport: 'unix'; path: string }): Promise<DenoConn>
+  startTls(conn: DenoConn, options: {
+    hostname?: string; caCerts?: string[]; unsafelyDisableHostnameVerification?: boolean
+  }): Promise<DenoConn>
+  connectTls(options: {
+    hostname?: string; port: number; caCerts?: string[]; cert?: string; key?: string
+    unsafelyDisableHostnameVerification?: boolean
+  }): Promise<DenoConn>
+}
+
+const DEFAULT_HIGH_WATER_MARK = 64 * 1024
+const DEFAULT_CONNECT_TIMEOUT = 10_000
+/** Bytes asked for per read; a read that fills at least half of it is handed over without a copy. */
+const READ_SIZE = 64 * 1024
+/** Small chunks queued together are copied into one write up to this size. */
+const COALESCE_LIMIT = 64 * 1024
+/** After our half-close, how long end() waits for the peer's own close before closing anyway. */
+const END_GRACE_MS = 2_000
+
+function denoNet(): DenoNet {
+  const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno
+  if (deno === undefined) throw new Error('denoConnector needs the Deno runtime')
+  return deno
+}
+
+function addressOf(options: ConnectOptions): string {
+  if (options.path !== undefined) return options.path
+  const host = options.host ?? '127.0.0.1'
+  return `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 6379}`
+}
+
+function pem(x: string | Uint8Array): string {
+  return typeof x === 'string' ? x : new TextDecoder().decode(x)
+}
+
+/** Cases toConnectionError gets wrong; the rest goes to it. */
+function mapError(err: unknown, address: string, phase: 'connect' | 'open', tls: boolean): ConnectionError {
+  if (err instanceof ConnectionError) return err
+  const name = (err as { name?: unknown } | null)?.name
+  const text = String((err as { message?: unknown } | null)?.message ?? err)
+  if (/certificate ?required/i.test(text)) {
+    return new TlsError('handshake', `TLS to ${address} failed: the server requires a client certificate; set tls.cert and tls.key`, address, { cause: err })
+  }
+  // Deno's hostname message names `DnsName(...)`, which toConnectionError would take for a DNS failure.
+  if (tls && /not valid for name/i.test(text)) {
+    return new TlsError('hostname', `TLS to ${address} failed: the server certificate does not match the host name; set tls.servername to a name it holds`, address, { cause: err })
+  }
+  // A TLS peer that closes without close_notify (Redis does) is a close, not a failure.
+  if (phase === 'open' && name === 'UnexpectedEof') {
+    return new ConnectionClosedError(`connection to ${address} closed by the server`, address, { cause: err })
+  }
+  return toConnectionError(err, address, phase, tls)
+}
+
+/**
+ * The deadline and the caller's signal for one connection attempt. `step` races each stage
+ * against them; whatever a stage yields after we gave up is closed as it arrives.
+ */
+class Attempt {
+  readonly controller = new AbortController()
+  gaveUp: ConnectionError | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #signal: AbortSignal | undefined
+  #onAbort = (): void => this.#giveUp(new ConnectAbortedError(`connecting to ${this.address} was aborted`, this.address, { cause: this.#signal?.reason }))
+  #wake: Array<(error: ConnectionError) => void> = []
+  #held: DenoConn | undefined
+  readonly address: string
+
+  constructor(address: string, timeout: number, what: string, signal: AbortSignal | undefined) {
+    this.address = address
+    this.#signal = signal
+    if (signal?.aborted) {
+      this.#onAbort()
+      return
+    }
+    signal?.addEventListener('abort', this.#onAbort, { once: true })
+    if (timeout > 0) {
+      this.#timer = setTimeout(() => this.#giveUp(new ConnectTimeoutError(
+        `${what} to ${address} took longer than ${timeout} ms: is the server up and reachable?`, address)), timeout)
+    }
+  }
+
+  /** The connection so far, closed if we give up while it is held. */
+  hold(conn: DenoConn | undefined): void {
+    this.#held = conn
+  }
+
+  step<T>(work: Promise<T>, closeLate?: (value: T) => void): Promise<T> {
+    if (this.gaveUp !== undefined) {
+      work.then((v) => closeLate?.(v), () => {})
+      return Promise.reject(this.gaveUp)
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#wake.push(reject)
+      work.then((value) => {
+        if (this.gaveUp !== undefined) closeLate?.(value)
+        else resolve(value)
+      }, reject)
+    })
+  }
+
+  done(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#signal?.removeEventListener('abort', this.#onAbort)
+    this.#wake = []
+    this.#held = undefined
+  }
+
+  #giveUp(error: ConnectionError): void {
+    if (this.gaveUp !== undefined) return
+    this.gaveUp = error
+    this.controller.abort(error)
+    try {
+      this.#held?.close()
+    } catch { /* already closed */ }
+    for (const reject of this.#wake.splice(0)) reject(error)
+    this.done()
+  }
+}
+
+export const denoConnector: Connector = async (options, handlers) => {
+  const deno = denoNet()
+  const address = addressOf(options)
+  const tlsOptions: TlsOptions | undefined = options.tls === true ? {} : options.tls === false ? undefined : options.tls
+  const useTls = tlsOptions !== undefined
+  const timeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
+  const attempt = new Attempt(address, timeout, useTls ? 'connect and TLS handshake' : 'connect', options.signal)
+  const close = (conn: DenoConn): void => {
+    try {
+      conn.close()
+    } catch { /* already closed */ }
+  }
+  if (attempt.gaveUp !== undefined) throw attempt.gaveUp
+  let conn: DenoConn | undefined
+  try {
+    if (options.path !== undefined) {
+      if (useTls) throw new ConnectionError(`TLS over a Unix socket (${address}) is not supported on Deno`, address)
+      conn = await attempt.step(deno.connect({ transport: 'unix', path: options.path }), close)
+    } else {
+      conn = await connectIp(deno, options, tlsOptions, attempt, address, close)
+    }
+    attempt.hold(conn)
+    // Deno reports a bad certificate only on first I/O unless asked: ask now, so it is a connect failure.
+    if (useTls && conn.handshake !== undefined) await attempt.step(conn.handshake())
+    attempt.done()
+    return new DenoStream(conn, handlers, address, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, useTls)
+  } catch (err) {
+    const error = attempt.gaveUp ?? explain(mapError(err, address, 'connect', useTls), tlsOptions)
+    attempt.done()
+    if (conn !== undefined) close(conn)
+    throw error
+  }
+}
+
+async function connectIp(
+  deno: DenoNet, options: ConnectOptions, tls: TlsOptions | undefined, attempt: Attempt, address: string,
+  close: (conn: DenoConn) => void,
+): Promise<DenoConn> {
+  const hostname = options.host ?? '127.0.0.1'
+  const port = options.port ?? 6379
+  const caCerts = tls?.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map(pem)
+  const skipHostname = tls?.rejectUnauthorized === false
+  if (tls !== undefined && (tls.cert !== undefined || tls.key !== undefined)) {
+    if (tls.cert === undefined || tls.key === undefined) throw new ConnectionError(`TLS to ${address}: tls.cert and tls.key go together`, address)
+    if (tls.servername !== undefined && tls.servername !== hostname) {
+      throw new ConnectionError(`TLS to ${address}: Deno cannot send a client certificate and check a servername other than the host; connect by the name in the certificate instead`, address)
+    }
+    // connectTls takes no signal; a connection that arrives after we gave up is closed.
+    const conn = await attempt.step(deno.connectTls({
+      hostname, port, caCerts, cert: pem(tls.cert), key: pem(tls.key), unsafelyDisableHostnameVerification: skipHostname,
+    }), close)
+    setSocketOptions(conn, options)
+    return conn
+  }
+  const tcp = await attempt.step(deno.connect({ hostname, port, signal: attempt.controller.signal }), close)
+  setSocketOptions(tcp, options)
+  if (tls === undefined) return tcp
+  attempt.hold(tcp)
+  // startTls rather than connectTls: it checks the certificate against a name other than the
+  // address we dialled (tls.servername), and the TCP connect above could take our signal.
+  return attempt.step(deno.startTls(tcp, {
+    hostname: tls.servername ?? hostname, caCerts, unsafelyDisableHostnameVerification: skipHostname,
+  }), close)
+}
+
+function setSocketOptions(conn: DenoConn, options: ConnectOptions): void {
+  try {
+    conn.setNoDelay?.(options.noDelay !== false)
+    // Deno has no keep-alive delay setting: a number turns keep-alive on with the system's delay.
+    conn.setKeepAlive?.(options.keepAlive !== false)
+  } catch { /* not a TCP connection */ }
+}
+
+/** With verification asked off, an untrusted chain needs a word on what Deno can't do. */
+function explain(error: ConnectionError, tls: TlsOptions | undefined): ConnectionError {
+  if (!(error instanceof TlsError) || error.failure !== 'certificate' || tls?.rejectUnauthorized !== false) return error
+  return new TlsError('certificate',
+    `${error.message}. Deno cannot turn off certificate-chain verification per connection (rejectUnauthorized: false only skips the hostname check); run Deno with --unsafely-ignore-certificate-errors to skip it`,
+    error.address, { cause: error.cause, code: error.code })
+}
+
+class DenoStream implements ByteStream {
+  readonly remote: string
+  readonly closed: Promise<Error | undefined>
+  #conn: DenoConn
+  #handlers: StreamHandlers
+  #highWaterMark: number
+  #tls: boolean
+  #settle!: (error: Error | undefined) => void
+  /** Set once closed: what write() throws from then on. */
+  #closedError: Error | undefined
+  #queue: Uint8Array[] = []
+  #queued = 0
+  #pumping = false
+  #ending: Promise<void> | undefined
+  #paused = false
+  #wakeReader: (() => void) | undefined
+  #drainWaiters: Array<() => void> = []
+  #flushWaiters: Array<() => void> = []
+
+  constructor(conn: DenoConn, handlers: StreamHandlers, remote: string, highWaterMark: number, tls: boolean) {
+    this.#conn = conn
+    this.#handlers = handlers
+    this.remote = remote
+    this.#highWaterMark = highWaterMark
+    this.#tls = tls
+    this.closed = new Promise((resolve) => (this.#settle = resolve))
+    void this.#readLoop()
+  }
+
+  get writableLength(): number {
+    return this.#queued
+  }
+
+  write(chunk: Uint8Array): boolean {
+    this.#checkWritable()
+    this.#enqueue(chunk)
+    return this.#queued <= this.#highWaterMark
+  }
+
+  writev(chunks: readonly Uint8Array[]): boolean {
+    this.#checkWritable()
+    for (const chunk of chunks) this.#enqueue(chunk)
+    return this.#queued <= this.#highWaterMark
+  }
+
+  drain(): Promise<void> {
+    if (this.#closedError !== undefined || this.#queued <= this.#highWaterMark) return Promise.resolve()
+    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+  }
+
+  pause(): void {
+    this.#paused = true
+  }
+
+  resume(): void {
+    this.#paused = false
+    const wake = this.#wakeReader
+    this.#wakeReader = undefined
+    wake?.()
+  }
+
+  end(): Promise<void> {
+    this.#ending ??= this.#end()
+    return this.#ending
+  }
+
+  abort(reason?: Error): void {
+    this.#close(reason)
+  }
+
+  #checkWritable(): void {
+    if (this.#closedError !== undefined) throw this.#closedError
+    if (this.#ending !== undefined) throw new ConnectionClosedError(`connection to ${this.remote} is closing`, this.remote)
+  }
+
+  #enqueue(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return
+    this.#queue.push(chunk)
+    this.#queued += chunk.byteLength
+    if (!this.#pumping) {
+      this.#pumping = true
+      // Start on a microtask so that everything written in this tick goes out in one write.
+      queueMicrotask(() => void this.#pump())
+    }
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 && this.#closedError === undefined) {
+        const batch = this.#takeBatch()
+        let offset = 0
+        // conn.write may take only part of the bytes: loop on the rest.
+        while (offset < batch.byteLength) {
+          const n = await this.#conn.write(offset === 0 ? batch : batch.subarray(offset))
+          if (this.#closedError !== undefined) return
+          offset += n
+          this.#queued -= n
+          if (this.#queued <= this.#highWaterMark) this.#wake(this.#drainWaiters)
+        }
+      }
+    } catch (err) {
+      this.#close(mapError(err, this.remote, 'open', this.#tls))
+    } finally {
+      this.#pumping = false
+      this.#wake(this.#flushWaiters)
+    }
+  }
+
+  /** The next bytes to write: one large chunk as is, or several small ones copied together. */
+  #takeBatch(): Uint8Array {
+    const first = this.#queue[0]
+    let count = 1
+    let size = first.byteLength
+    while (count < this.#queue.length && size + this.#queue[count].byteLength <= COALESCE_LIMIT) {
+      size += this.#queue[count].byteLength
+      count++
+    }
+    const taken = this.#queue.splice(0, count)
+    if (count === 1) return first
+    const batch = new Uint8Array(size)
+    let at = 0
+    for (const chunk of taken) {
+      batch.set(chunk, at)
+      at += chunk.byteLength
+    }
+    return batch
+  }
+
+  async #readLoop(): Promise<void> {
+    let buffer = new Uint8Array(READ_SIZE)
+    while (this.#closedError === undefined) {
+      if (this.#paused) {
+        await new Promise<void>((resolve) => (this.#wakeReader = resolve))
+        continue
+      }
+      let n: number | null
+      try {
+        n = await this.#conn.read(buffer)
+      } catch (err) {
+        if (this.#ending !== undefined) this.#close(undefined)
+        else this.#close(mapError(err, this.remote, 'open', this.#tls))
+        return
+      }
+      if (this.#closedError !== undefined) return
+      if (n === null) {
+        this.#close(this.#ending !== undefined ? undefined : new ConnectionClosedError(`connection to ${this.remote} closed by the server`, this.remote))
+        return
+      }
+      if (n === 0) continue
+      // The chunk becomes the receiver's: hand over a well-filled buffer, copy out a small read.
+      let chunk: Uint8Array
+      if (n >= READ_SIZE / 2) {
+        chunk = buffer.subarray(0, n)
+        buffer = new Uint8Array(READ_SIZE)
+      } else {
+        chunk = buffer.slice(0, n)
+      }
+      // Paused while that read was in flight: hold its bytes until resume().
+      while (this.#paused && this.#closedError === undefined) await new Promise<void>((resolve) => (this.#wakeReader = resolve))
+      if (this.#closedError !== undefined) return
+      try {
+        this.#handlers.onData(chunk)
+      } catch (err) {
+        this.#close(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+    }
+  }
+
+  async #end(): Promise<void> {
+    if (this.#closedError === undefined && (this.#pumping || this.#queue.length > 0)) {
+      await new Promise<void>((resolve) => this.#flushWaiters.push(resolve))
+    }
+    if (this.#closedError !== undefined) return void (await this.closed)
+    // Half-close and let the peer close its side: closing with unread bytes in the socket would
+    // send a reset, which can throw away what we just sent.
+    try {
+      await this.#conn.closeWrite()
+    } catch {
+      this.#close(undefined)
+    }
+    if (this.#paused) this.#close(undefined)
+    const timer = setTimeout(() => this.#close(undefined), END_GRACE_MS)
+    await this.closed
+    clearTimeout(timer)
+  }
+
+  #close(reason: Error | undefined): void {
+    if (this.#closedError !== undefined) return
+    this.#closedError = reason ?? new ConnectionClosedError(`connection to ${this.remote} is closed`, this.remote)
+    this.#queue = []
+    this.#queued = 0
+    try {
+      this.#conn.close()
+    } catch { /* already closed */ }
+    this.#settle(reason)
+    this.#wake(this.#drainWaiters)
+    this.#wake(this.#flushWaiters)
+    this.resume()
+  }
+
+  #wake(waiters: Array<() => void>): void {
+    for (const wake of waiters.splice(0)) wake()
+  }
+}
