@@ -6,7 +6,8 @@
 import { ProtocolError, ProtocolErrorReason as Reason, ReplyError } from './errors.ts'
 import { RespNode, type DecoderOptions, type RespType } from './types.ts'
 import { DEFAULT_LIMITS } from './limits.ts'
-import { join, textDecoderUtf8, utf8, utf8Parts, type Utf8Decoder } from './text.ts'
+import { textDecoderUtf8, utf8, utf8Parts, type Utf8Decoder } from './text.ts'
+import { concatBytes } from './bytes.ts'
 
 const CR = 13
 const LF = 10
@@ -407,7 +408,7 @@ export class Decoder {
   }
 
   private joinedText(parts: Uint8Array[]): string | Uint8Array {
-    return this.bin ? join(parts) : utf8Parts(parts, this.decodeUtf8)
+    return this.bin ? concatBytes(parts) : utf8Parts(parts, this.decodeUtf8)
   }
 
   /** A length line: digits, or `-1` where a RESP2 null is allowed. */
@@ -512,7 +513,7 @@ export class Decoder {
     else if (parts.length === 1) this.finishPayload(parts[0], 0, parts[0].length, false)
     else if (this.payType === BULK && !this.bin && !this.lossless) this.add(utf8Parts(parts, this.decodeUtf8), BULK)
     else {
-      const joined = join(parts)
+      const joined = concatBytes(parts)
       this.finishPayload(joined, 0, joined.length, true)
     }
     return pos

@@ -3,6 +3,7 @@
 // lossless RespNode tree.
 
 import { ByteWriter } from './writer.ts'
+import { concatBytes } from './bytes.ts'
 import { RespNode } from './types.ts'
 
 /** What a command argument may be. Numbers and bigints are sent as their decimal text. */
@@ -75,7 +76,7 @@ const shared = new CommandEncoder()
 export function encodeCommand(args: readonly CommandArgument[]): Uint8Array {
   shared.write(args)
   const chunks = shared.take()
-  return chunks.length === 1 ? chunks[0] : concat(chunks)
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks)
 }
 
 export interface EncodeOptions {
@@ -251,16 +252,4 @@ export function doubleText(n: number): string {
   if (n === Infinity) return 'inf'
   if (n === -Infinity) return '-inf'
   return Object.is(n, -0) ? '-0' : String(n)
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const c of chunks) total += c.length
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
 }

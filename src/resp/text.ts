@@ -1,5 +1,7 @@
 // UTF-8 decoding straight from the source bytes.
 
+import { concatBytes } from './bytes.ts'
+
 /** Decodes `bytes[start..end)` as UTF-8, replacing invalid sequences with U+FFFD. */
 export type Utf8Decoder = (bytes: Uint8Array, start: number, end: number) => string
 
@@ -32,7 +34,7 @@ export function utf8(src: Uint8Array, start: number, end: number, slow: Utf8Deco
 export function utf8Parts(parts: readonly Uint8Array[], slow: Utf8Decoder = textDecoderUtf8): string {
   for (let i = 0; i < parts.length - 1; i++) {
     if (endsInsideCharacter(parts[i])) {
-      const all = join(parts)
+      const all = concatBytes(parts)
       return slow(all, 0, all.length)
     }
   }
@@ -53,16 +55,4 @@ function endsInsideCharacter(p: Uint8Array): boolean {
   const lead = p[j]
   const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
   return continuations + 1 < length
-}
-
-export function join(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const p of parts) total += p.length
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }

@@ -2,6 +2,8 @@
 // the buffer can be reused without copying what was taken; large byte arrays are not copied in
 // at all but passed through by reference, between the buffered segments around them.
 
+import { concatBytes } from './bytes.ts'
+
 const CRLF_1 = 13
 const CRLF_2 = 10
 
@@ -39,14 +41,7 @@ export class ByteWriter {
   /** Everything written since the last call, as one array (copies when there are several chunks). */
   takeOne(): Uint8Array {
     const chunks = this.take()
-    if (chunks.length === 1) return chunks[0]
-    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-    let at = 0
-    for (const c of chunks) {
-      all.set(c, at)
-      at += c.length
-    }
-    return all
+    return chunks.length === 1 ? chunks[0] : concatBytes(chunks)
   }
 
   private cut(): void {
