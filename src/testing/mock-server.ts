@@ -63,7 +63,7 @@ export class MockConnection {
   protocol: 2 | 3 = 2
   /** Free space for handlers to keep per-connection state. */
   readonly state = new Map<string, unknown>()
-  /** Every command received, in order. */
+  /** Every command received, in order, answered or not (after `hang()`, say). */
   readonly commands: MockCommand[] = []
   stream!: ByteStream
 
@@ -118,43 +118,48 @@ export class MockServer {
     const connection = new MockConnection()
     const queue: MockCommand[] = []
     let busy = false
-    let stopped = false
+    let answering = true // false after hang(), a close, or a protocol error
+    let badInput: string | undefined // the protocol error to send once earlier commands are answered
     const decoder = new Decoder({
       binary: true,
       onReply: (value) => {
-        queue.push(toCommand(value))
+        const command = toCommand(value)
+        connection.commands.push(command)
+        if (!answering) return
+        queue.push(command)
         if (!busy) void pump()
       },
     })
     const pump = async (): Promise<void> => {
       busy = true
-      while (queue.length > 0 && !stopped) {
-        const command = queue.shift()!
-        connection.commands.push(command)
-        const keepGoing = await this.answer(command, connection)
-        if (!keepGoing) {
-          stopped = true
+      while (queue.length > 0 && answering) {
+        if (!(await this.answer(queue.shift()!, connection))) {
+          answering = false
           queue.length = 0
         }
+      }
+      if (badInput !== undefined && answering) {
+        // What Redis does with bytes it cannot parse: answer what came before, say so, hang up.
+        answering = false
+        connection.sendRaw(`-ERR Protocol error: ${badInput}\r\n`)
+        void connection.close()
       }
       busy = false
     }
     connection.stream = open({
       onData: (chunk) => {
-        if (stopped) return
+        if (badInput !== undefined) return
         try {
           decoder.feed(chunk)
         } catch (error) {
-          // What Redis does with bytes it cannot parse: say so, then hang up.
-          stopped = true
-          connection.sendRaw(`-ERR Protocol error: ${(error as Error).message.replace(/[\r\n]/g, ' ')}\r\n`)
-          void connection.close()
+          badInput = (error as Error).message.replace(/[\r\n]/g, ' ')
+          if (!busy) void pump()
         }
       },
     })
     this.connections.add(connection)
     void connection.stream.closed.then(() => {
-      stopped = true
+      answering = false
       this.connections.delete(connection)
     })
     return connection

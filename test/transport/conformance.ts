@@ -42,7 +42,7 @@ export interface ConformanceServer {
   readonly ipv6Port?: number
   /** With `unix`. */
   readonly socketPath?: string
-  /** With `tls`: a TLS port, and one that requires a client certificate. */
+  /** With `tls`: a TLS port (at ::1 too, with `ipv6`), and one that requires a client certificate. */
   readonly tls?: { readonly port: number; readonly certs: TestCerts }
   readonly mtls?: { readonly port: number; readonly certs: TestCerts }
   stop(): Promise<void>
@@ -334,12 +334,90 @@ async function eventually(what: string, check: () => Promise<boolean>, timeout =
 }
 
 // ---------------------------------------------------------------------------------------------
+// The Redis the mock targets stand in for: just the commands the cases below send.
+
+/**
+ * A mock server answering PING, ECHO, SET, GET, SETRANGE, STRLEN, DEL, QUIT and CLIENT ID /
+ * LIST [ID ...] / KILL ID, like Redis 7 (binary-safe values, one keyspace per server). Add a
+ * command here when a case starts sending it.
+ */
+export function conformanceMock(): MockServer {
+  const store = new Map<string, Uint8Array>()
+  const wrongArity = (name: string) => new ReplyError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`)
+  const mock: MockServer = createMockServer((command, connection) => {
+    const { name, args, raw } = command
+    const [key] = args
+    switch (name) {
+      case 'PING':
+        return args.length === 0 ? simple('PONG') : raw[1]
+      case 'ECHO':
+        return args.length === 1 ? raw[1] : wrongArity(name)
+      case 'SET':
+        if (args.length !== 2) return wrongArity(name)
+        store.set(key, raw[2])
+        return simple('OK')
+      case 'GET':
+        return args.length === 1 ? store.get(key) ?? null : wrongArity(name)
+      case 'STRLEN':
+        return args.length === 1 ? store.get(key)?.byteLength ?? 0 : wrongArity(name)
+      case 'SETRANGE': {
+        if (args.length !== 3) return wrongArity(name)
+        const offset = Number(args[1])
+        if (!Number.isSafeInteger(offset) || offset < 0) return new ReplyError('ERR offset is out of range')
+        const value = raw[3]
+        const old = store.get(key) ?? new Uint8Array(0)
+        const next = new Uint8Array(Math.max(old.byteLength, offset + value.byteLength))
+        next.set(old)
+        next.set(value, offset)
+        store.set(key, next)
+        return next.byteLength
+      }
+      case 'DEL':
+        return args.filter((k) => store.delete(k)).length
+      case 'QUIT':
+        return replies(simple('OK'), closeConnection())
+      case 'CLIENT':
+        return client(args, connection.id)
+    }
+    return undefined // the mock's "unknown command" error
+  })
+  const client = (args: string[], self: number): unknown => {
+    const sub = (args[0] ?? '').toUpperCase()
+    if (sub === 'ID') return self
+    if (sub === 'LIST') {
+      const ids = (args[1] ?? '').toUpperCase() === 'ID' ? new Set(args.slice(2).map(Number)) : undefined
+      return [...mock.connections]
+        .filter((c) => ids === undefined || ids.has(c.id))
+        .map((c) => `id=${c.id} addr=${c.stream.remote} cmd=${c.commands.at(-1)?.name.toLowerCase() ?? 'NULL'}\n`)
+        .join('')
+    }
+    if (sub === 'KILL' && (args[1] ?? '').toUpperCase() === 'ID' && args.length === 3) {
+      const victim = [...mock.connections].find((c) => c.id === Number(args[2]))
+      // Redis closes the socket; the killed client sees the peer close.
+      void victim?.close()
+      return victim === undefined ? 0 : 1
+    }
+    return new ReplyError(`ERR unknown subcommand '${args[0] ?? ''}' of the mock's CLIENT`)
+  }
+  return mock
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export function conformanceSuite(target: ConformanceTarget): void {
   const connector = target.connector
-  let redis: RedisServer
-  let mtls: RedisServer
-  const tcp = (): ConnectOptions => ({ host: '127.0.0.1', port: redis.port })
+  let server: ConformanceServer
+  const tcp = (): ConnectOptions => ({ host: '127.0.0.1', port: server.port })
+  const tcpRemote = (): string => `127.0.0.1:${server.port}`
+  /**
+   * A case that needs `needs`: registered as is when the target has them all, else listed as
+   * not applicable, with what it lacks, and not run.
+   */
+  const needing = (needs: readonly Capability[], name: string, fn: TestFn, options?: TestOptions): void => {
+    const missing = needs.filter((need) => !target.capabilities.includes(need))
+    if (missing.length === 0) test(name, fn, options)
+    else test(`n/a (needs ${missing.join(', ')}): ${name}`, () => {})
+  }
   const open = (options: ConnectOptions = tcp()) => Peer.open(connector, options)
   /** A second connection, for looking at the first from the server's side. */
   const withAdmin = async <T>(fn: (admin: Peer) => Promise<T>): Promise<T> => {
@@ -353,20 +431,17 @@ export function conformanceSuite(target: ConformanceTarget): void {
 
   describe(`transport conformance: ${target.name}`, () => {
     before(async () => {
-      ;[redis, mtls] = await Promise.all([
-        startRedis({ ipv6: true, unix: true, tls: true }),
-        startRedis({ tls: { authClients: 'yes' } }),
-      ])
+      server = await target.start()
     })
     after(async () => {
-      await Promise.all([redis?.stop(), mtls?.stop()])
+      await server?.stop()
     })
 
     describe('stream', () => {
       test('PING over TCP, remote names the address', async () => {
         const peer = await open()
         try {
-          assert.equal(peer.stream.remote, `127.0.0.1:${redis.port}`)
+          assert.equal(peer.stream.remote, tcpRemote())
           assert.equal(await peer.call('PING'), 'PONG')
         } finally {
           peer.close()
@@ -400,7 +475,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
         }, { timeout: 60_000 })
       }
 
-      test('a 64 MiB reply: nothing is delivered while paused, the rest stays at the server', async () => {
+      needing(['output-buffers'], 'a 64 MiB reply: nothing is delivered while paused, the rest stays at the server', async () => {
         const size = 64 * MiB
         const key = `conf:${target.name}:big`
         await withAdmin(async (admin) => {
@@ -500,7 +575,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
       }, { timeout: 60_000 })
 
       test('abort(reason) with writes pending: closed settles with the reason; nothing unhandled', async () => {
-        const listener = await silentListener({ read: false })
+        const listener = await target.silentListener({ read: false })
         const unhandled = watchUnhandled()
         try {
           const peer = await open({ host: listener.host, port: listener.port, highWaterMark: 16 * 1024 })
@@ -556,7 +631,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
         assert.equal(await peer.call('QUIT'), 'OK')
         const err = await peer.stream.closed
         assert.ok(err instanceof ConnectionClosedError, `closed settled with ${String(err)}`)
-        assert.equal((err as ConnectionClosedError).address, `127.0.0.1:${redis.port}`)
+        assert.equal((err as ConnectionClosedError).address, tcpRemote())
         assert.throws(() => peer.stream.write(text.encode('PING\r\n')), (e: unknown) => e instanceof ConnectionError)
       })
 
@@ -577,24 +652,25 @@ export function conformanceSuite(target: ConformanceTarget): void {
 
     describe('connect errors', () => {
       test('refused: a port nothing listens on -> ConnectionRefusedError', async () => {
-        const port = await closedPort()
+        const port = await target.closedPort()
         const err = await rejection(connector({ host: '127.0.0.1', port }, { onData() {} }))
         assert.ok(err instanceof ConnectionRefusedError, `got ${String(err)}`)
         assert.equal(err.address, `127.0.0.1:${port}`)
       })
 
-      test('unknown host under .invalid -> HostNotFoundError', async () => {
+      needing(['dns'], 'unknown host under .invalid -> HostNotFoundError', async () => {
         const err = await rejection(connector({ host: 'nosuchhost.invalid', port: 6379, connectTimeout: 10_000 }, { onData() {} }))
         assert.ok(err instanceof HostNotFoundError, `got ${String(err)}`)
         assert.equal(err.address, 'nosuchhost.invalid:6379')
       })
 
-      test('connect timeout: TLS handshake never answered -> ConnectTimeoutError', async () => {
-        const listener = await silentListener()
+      // These two keep a connect pending with a TLS handshake nobody answers, with the test CA.
+      needing(['tls'], 'connect timeout: TLS handshake never answered -> ConnectTimeoutError', async () => {
+        const listener = await target.silentListener()
         try {
           const started = Date.now()
           const err = await rejection(connector(
-            { host: listener.host, port: listener.port, tls: { ca: redis.certs!.ca }, connectTimeout: 300 },
+            { host: listener.host, port: listener.port, tls: { ca: server.tls!.certs.ca }, connectTimeout: 300 },
             { onData() {} },
           ))
           const took = Date.now() - started
@@ -606,12 +682,12 @@ export function conformanceSuite(target: ConformanceTarget): void {
         }
       })
 
-      test('AbortSignal while connecting -> ConnectAbortedError', async () => {
-        const listener = await silentListener()
+      needing(['tls'], 'AbortSignal while connecting -> ConnectAbortedError', async () => {
+        const listener = await target.silentListener()
         try {
           const controller = new AbortController()
           const attempt = rejection(connector(
-            { host: listener.host, port: listener.port, tls: { ca: redis.certs!.ca }, connectTimeout: 20_000, signal: controller.signal },
+            { host: listener.host, port: listener.port, tls: { ca: server.tls!.certs.ca }, connectTimeout: 20_000, signal: controller.signal },
             { onData() {} },
           ))
           await listener.accepted()
@@ -631,59 +707,59 @@ export function conformanceSuite(target: ConformanceTarget): void {
 
     describe('TLS', () => {
       const tlsAt = (host: string, extra: Record<string, unknown> = {}): ConnectOptions => ({
-        host, port: redis.tlsPort, tls: { ca: redis.certs!.ca, ...extra },
+        host, port: server.tls!.port, tls: { ca: server.tls!.certs.ca, ...extra },
       })
 
-      test('the right CA: PING over TLS to 127.0.0.1 (IP in the certificate)', async () => {
+      needing(['tls'], 'the right CA: PING over TLS to 127.0.0.1 (IP in the certificate)', async () => {
         assert.equal(await failureOf(connector, tlsAt('127.0.0.1')), undefined)
       })
 
-      test('the right CA: PING over TLS to localhost (name in the certificate)', async () => {
+      needing(['tls'], 'the right CA: PING over TLS to localhost (name in the certificate)', async () => {
         assert.equal(await failureOf(connector, tlsAt('localhost')), undefined)
       })
 
-      test('CA given as Uint8Array and in an array', async () => {
-        const ca = text.encode(redis.certs!.ca)
-        assert.equal(await failureOf(connector, { host: '127.0.0.1', port: redis.tlsPort, tls: { ca: [redis.certs!.otherCa, ca] } }), undefined)
+      needing(['tls'], 'CA given as Uint8Array and in an array', async () => {
+        const ca = text.encode(server.tls!.certs.ca)
+        assert.equal(await failureOf(connector, { host: '127.0.0.1', port: server.tls!.port, tls: { ca: [server.tls!.certs.otherCa, ca] } }), undefined)
       })
 
-      test('a wrong CA -> TlsError certificate', async () => {
-        const err = await failureOf(connector, { host: '127.0.0.1', port: redis.tlsPort, tls: { ca: redis.certs!.otherCa } })
+      needing(['tls'], 'a wrong CA -> TlsError certificate', async () => {
+        const err = await failureOf(connector, { host: '127.0.0.1', port: server.tls!.port, tls: { ca: server.tls!.certs.otherCa } })
         assert.ok(err instanceof TlsError, `got ${String(err)}`)
         assert.equal(err.failure, 'certificate')
       })
 
-      test('servername the certificate does not hold -> TlsError hostname', async () => {
+      needing(['tls'], 'servername the certificate does not hold -> TlsError hostname', async () => {
         const err = await failureOf(connector, tlsAt('127.0.0.1', { servername: 'wrong.example' }))
         assert.ok(err instanceof TlsError, `got ${String(err)}`)
         assert.equal(err.failure, 'hostname')
       })
 
-      test('mutual TLS: accepted with a client certificate', async () => {
-        const certs = mtls.certs!
-        const options = { host: '127.0.0.1', port: mtls.tlsPort, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }
+      needing(['tls'], 'mutual TLS: accepted with a client certificate', async () => {
+        const certs = server.mtls!.certs
+        const options = { host: '127.0.0.1', port: server.mtls!.port, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }
         assert.equal(await failureOf(connector, options), undefined)
       })
 
-      test('mutual TLS: refused without a client certificate (at connect or first use)', async () => {
-        const err = await failureOf(connector, { host: '127.0.0.1', port: mtls.tlsPort, tls: { ca: mtls.certs!.ca } })
+      needing(['tls'], 'mutual TLS: refused without a client certificate (at connect or first use)', async () => {
+        const err = await failureOf(connector, { host: '127.0.0.1', port: server.mtls!.port, tls: { ca: server.mtls!.certs.ca } })
         assert.ok(err instanceof ConnectionError, `got ${String(err)}`)
       })
     })
 
     describe('addresses', () => {
-      test('IPv6 ::1', async () => {
-        const peer = await open({ host: '::1', port: redis.port })
+      needing(['ipv6'], 'IPv6 ::1', async () => {
+        const peer = await open({ host: '::1', port: server.ipv6Port })
         try {
-          assert.equal(peer.stream.remote, `[::1]:${redis.port}`)
+          assert.equal(peer.stream.remote, `[::1]:${server.ipv6Port}`)
           assert.equal(await peer.call('PING'), 'PONG')
         } finally {
           peer.close()
         }
       })
 
-      test('Unix socket', async () => {
-        const path = redis.socketPath!
+      needing(['unix'], 'Unix socket', async () => {
+        const path = server.socketPath!
         const peer = await open({ path })
         try {
           assert.equal(peer.stream.remote, path)
@@ -698,8 +774,8 @@ export function conformanceSuite(target: ConformanceTarget): void {
         }
       })
 
-      test('TLS over IPv6 ::1', async () => {
-        assert.equal(await failureOf(connector, { host: '::1', port: redis.tlsPort, tls: { ca: redis.certs!.ca } }), undefined)
+      needing(['tls', 'ipv6'], 'TLS over IPv6 ::1', async () => {
+        assert.equal(await failureOf(connector, { host: '::1', port: server.tls!.port, tls: { ca: server.tls!.certs.ca } }), undefined)
       })
     })
   })
