@@ -14,8 +14,10 @@
 
 import type { ByteStream, ConnectOptions, Connector, StreamHandlers, TlsOptions } from './types.ts'
 import {
-  ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, TlsError, toConnectionError,
+  ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, toConnectionError,
 } from './errors.ts'
+import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList, tlsOf } from './options.ts'
+import { WriteQueue } from './write-queue.ts'
 
 interface BunSocket {
   write(data: Uint8Array): number
@@ -54,10 +56,6 @@ interface BunNet {
   }): Promise<BunSocket>
 }
 
-const DEFAULT_HIGH_WATER_MARK = 64 * 1024
-const DEFAULT_CONNECT_TIMEOUT = 10_000
-/** Small chunks queued together are copied into one write up to this size. */
-const COALESCE_LIMIT = 64 * 1024
 /** After our half-close, how long end() waits for the peer's own close before closing anyway. */
 const END_GRACE_MS = 2_000
 
@@ -67,19 +65,9 @@ function bunNet(): BunNet {
   return bun
 }
 
-function addressOf(options: ConnectOptions): string {
-  if (options.path !== undefined) return options.path
-  const host = options.host ?? '127.0.0.1'
-  return `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 6379}`
-}
-
-function pem(x: string | Uint8Array): string {
-  return typeof x === 'string' ? x : new TextDecoder().decode(x)
-}
-
 function bunTlsOptions(tls: TlsOptions): BunTlsOptions {
   return {
-    ca: tls.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map(pem),
+    ca: pemList(tls.ca),
     cert: tls.cert === undefined ? undefined : pem(tls.cert),
     key: tls.key === undefined ? undefined : pem(tls.key),
     serverName: tls.servername,
@@ -88,24 +76,10 @@ function bunTlsOptions(tls: TlsOptions): BunTlsOptions {
   }
 }
 
-/** Cases toConnectionError gets wrong; the rest goes to it. */
-function mapError(err: unknown, address: string, phase: 'connect' | 'open', tls: boolean): ConnectionError {
-  if (err instanceof ConnectionError) return err
-  const text = String((err as { message?: unknown } | null)?.message ?? err)
-  if (/certificate.?required/i.test(text)) {
-    return new TlsError('handshake', `TLS to ${address} failed: the server requires a client certificate; set tls.cert and tls.key`, address, { cause: err })
-  }
-  // The message lists `DNS:name` altnames, which toConnectionError would take for a DNS failure.
-  if (tls && (err as { code?: unknown } | null)?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new TlsError('hostname', `TLS to ${address} failed: the server certificate does not match the host name; set tls.servername to a name it holds`, address, { cause: err, code: 'ERR_TLS_CERT_ALTNAME_INVALID' })
-  }
-  return toConnectionError(err, address, phase, tls)
-}
-
 export const bunConnector: Connector = (options, handlers) => {
   const bun = bunNet()
   const address = addressOf(options)
-  const tls: TlsOptions | undefined = options.tls === true ? {} : options.tls === false ? undefined : options.tls
+  const tls = tlsOf(options)
   const signal = options.signal
   if (signal?.aborted) {
     return Promise.reject(new ConnectAbortedError(`connecting to ${address} was aborted`, address, { cause: signal.reason }))
@@ -149,7 +123,6 @@ class BunStream implements ByteStream {
   readonly closed: Promise<Error | undefined>
   readonly ready: Promise<ByteStream>
   #handlers: StreamHandlers
-  #highWaterMark: number
   #tls: TlsOptions | undefined
   #options: ConnectOptions
   #socket: BunSocket | undefined
@@ -161,20 +134,17 @@ class BunStream implements ByteStream {
   #settle!: (error: Error | undefined) => void
   /** Set once closed: what write() throws from then on. */
   #closedError: Error | undefined
-  #queue: Uint8Array[] = []
-  #queued = 0
+  #queue: WriteQueue
   #flushScheduled = false
   #ending: Promise<void> | undefined
   #endRequested = false
   #paused = false
   #held: Uint8Array[] = []
-  #drainWaiters: Array<() => void> = []
-  #flushWaiters: Array<() => void> = []
 
   constructor(handlers: StreamHandlers, remote: string, highWaterMark: number, tls: TlsOptions | undefined, options: ConnectOptions) {
     this.#handlers = handlers
     this.remote = remote
-    this.#highWaterMark = highWaterMark
+    this.#queue = new WriteQueue(highWaterMark)
     this.#tls = tls
     this.#options = options
     this.closed = new Promise((resolve) => (this.#settle = resolve))
@@ -230,7 +200,7 @@ class BunStream implements ByteStream {
 
   connectFailed(err: unknown): void {
     if (this.#isReady) return
-    this.giveUp(mapError(err, this.remote, 'connect', this.#tls !== undefined))
+    this.giveUp(toConnectionError(err, this.remote, 'connect', this.#tls !== undefined))
   }
 
   giveUp(error: ConnectionError): void {
@@ -250,24 +220,25 @@ class BunStream implements ByteStream {
   // ---- ByteStream
 
   get writableLength(): number {
-    return this.#queued
+    return this.#queue.bytes
   }
 
   write(chunk: Uint8Array): boolean {
     this.#checkWritable()
-    this.#enqueue(chunk)
-    return this.#queued <= this.#highWaterMark
+    const below = this.#queue.push(chunk)
+    this.#scheduleFlush()
+    return below
   }
 
   writev(chunks: readonly Uint8Array[]): boolean {
     this.#checkWritable()
-    for (const chunk of chunks) this.#enqueue(chunk)
-    return this.#queued <= this.#highWaterMark
+    for (const chunk of chunks) this.#queue.push(chunk)
+    this.#scheduleFlush()
+    return this.#queue.bytes <= this.#queue.highWaterMark
   }
 
   drain(): Promise<void> {
-    if (this.#closedError !== undefined || this.#queued <= this.#highWaterMark) return Promise.resolve()
-    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+    return this.#queue.drained()
   }
 
   pause(): void {
@@ -301,11 +272,8 @@ class BunStream implements ByteStream {
     if (this.#endRequested) throw new ConnectionClosedError(`connection to ${this.remote} is closing`, this.remote)
   }
 
-  #enqueue(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return
-    this.#queue.push(chunk)
-    this.#queued += chunk.byteLength
-    if (!this.#flushScheduled) {
+  #scheduleFlush(): void {
+    if (!this.#flushScheduled && this.#queue.waiting) {
       this.#flushScheduled = true
       // On a microtask so that everything written in this tick goes out in one write.
       queueMicrotask(() => {
@@ -319,44 +287,19 @@ class BunStream implements ByteStream {
   #flush(): void {
     const socket = this.#socket
     if (socket === undefined || this.#closedError !== undefined) return
-    while (this.#queue.length > 0) {
-      const batch = this.#takeBatch()
+    for (let batch = this.#queue.take(); batch !== undefined; batch = this.#queue.take()) {
       const n = Math.max(0, socket.write(batch))
-      this.#queued -= n
+      this.#queue.sent(n)
       if (n < batch.byteLength) {
-        this.#queue.unshift(n === 0 ? batch : batch.subarray(n))
+        this.#queue.putBack(n === 0 ? batch : batch.subarray(n))
         break
       }
     }
-    if (this.#queued <= this.#highWaterMark) this.#wake(this.#drainWaiters)
-    if (this.#queue.length === 0) this.#wake(this.#flushWaiters)
-  }
-
-  /** The next bytes to write: one large chunk as is, or several small ones copied together. */
-  #takeBatch(): Uint8Array {
-    const first = this.#queue[0]
-    let count = 1
-    let size = first.byteLength
-    while (count < this.#queue.length && size + this.#queue[count].byteLength <= COALESCE_LIMIT) {
-      size += this.#queue[count].byteLength
-      count++
-    }
-    const taken = this.#queue.splice(0, count)
-    if (count === 1) return first
-    const batch = new Uint8Array(size)
-    let at = 0
-    for (const chunk of taken) {
-      batch.set(chunk, at)
-      at += chunk.byteLength
-    }
-    return batch
   }
 
   async #end(): Promise<void> {
     this.#endRequested = true
-    if (this.#closedError === undefined && this.#queue.length > 0) {
-      await new Promise<void>((resolve) => this.#flushWaiters.push(resolve))
-    }
+    await this.#queue.emptied()
     if (this.#closedError !== undefined) return void (await this.closed)
     // Half-close (FIN after the last byte) and let the peer close its side; Bun's socket.end()
     // closes at once, dropping the replies still on their way.
@@ -400,7 +343,7 @@ class BunStream implements ByteStream {
       this.connectFailed(error)
       return
     }
-    this.#close(this.#endRequested ? undefined : mapError(error, this.remote, 'open', this.#tls !== undefined))
+    this.#close(this.#endRequested ? undefined : toConnectionError(error, this.remote, 'open', this.#tls !== undefined))
   }
 
   #onClose(error: Error | undefined): void {
@@ -409,23 +352,16 @@ class BunStream implements ByteStream {
       return
     }
     if (this.#endRequested) this.#close(undefined)
-    else if (error !== undefined) this.#close(mapError(error, this.remote, 'open', this.#tls !== undefined))
+    else if (error !== undefined) this.#close(toConnectionError(error, this.remote, 'open', this.#tls !== undefined))
     else this.#close(new ConnectionClosedError(`connection to ${this.remote} closed by the server`, this.remote))
   }
 
   #close(reason: Error | undefined): void {
     if (this.#closedError !== undefined) return
     this.#closedError = reason ?? new ConnectionClosedError(`connection to ${this.remote} is closed`, this.remote)
-    this.#queue = []
-    this.#queued = 0
+    this.#queue.clear()
     this.#held = []
     this.#socket?.terminate()
     this.#settle(reason)
-    this.#wake(this.#drainWaiters)
-    this.#wake(this.#flushWaiters)
-  }
-
-  #wake(waiters: Array<() => void>): void {
-    for (const wake of waiters.splice(0)) wake()
   }
 }

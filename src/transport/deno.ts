@@ -15,6 +15,8 @@ import type { ByteStream, ConnectOptions, Connector, StreamHandlers, TlsOptions 
 import {
   ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, TlsError, toConnectionError,
 } from './errors.ts'
+import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList, tlsOf } from './options.ts'
+import { WriteQueue } from './write-queue.ts'
 
 interface DenoConn {
   read(p: Uint8Array): Promise<number | null>
@@ -38,12 +40,8 @@ interface DenoNet {
   }): Promise<DenoConn>
 }
 
-const DEFAULT_HIGH_WATER_MARK = 64 * 1024
-const DEFAULT_CONNECT_TIMEOUT = 10_000
 /** Bytes asked for per read; a read that fills at least half of it is handed over without a copy. */
 const READ_SIZE = 64 * 1024
-/** Small chunks queued together are copied into one write up to this size. */
-const COALESCE_LIMIT = 64 * 1024
 /** After our half-close, how long end() waits for the peer's own close before closing anyway. */
 const END_GRACE_MS = 2_000
 
@@ -51,35 +49,6 @@ function denoNet(): DenoNet {
   const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno
   if (deno === undefined) throw new Error('denoConnector needs the Deno runtime')
   return deno
-}
-
-function addressOf(options: ConnectOptions): string {
-  if (options.path !== undefined) return options.path
-  const host = options.host ?? '127.0.0.1'
-  return `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 6379}`
-}
-
-function pem(x: string | Uint8Array): string {
-  return typeof x === 'string' ? x : new TextDecoder().decode(x)
-}
-
-/** Cases toConnectionError gets wrong; the rest goes to it. */
-function mapError(err: unknown, address: string, phase: 'connect' | 'open', tls: boolean): ConnectionError {
-  if (err instanceof ConnectionError) return err
-  const name = (err as { name?: unknown } | null)?.name
-  const text = String((err as { message?: unknown } | null)?.message ?? err)
-  if (/certificate ?required/i.test(text)) {
-    return new TlsError('handshake', `TLS to ${address} failed: the server requires a client certificate; set tls.cert and tls.key`, address, { cause: err })
-  }
-  // Deno's hostname message names `DnsName(...)`, which toConnectionError would take for a DNS failure.
-  if (tls && /not valid for name/i.test(text)) {
-    return new TlsError('hostname', `TLS to ${address} failed: the server certificate does not match the host name; set tls.servername to a name it holds`, address, { cause: err })
-  }
-  // A TLS peer that closes without close_notify (Redis does) is a close, not a failure.
-  if (phase === 'open' && name === 'UnexpectedEof') {
-    return new ConnectionClosedError(`connection to ${address} closed by the server`, address, { cause: err })
-  }
-  return toConnectionError(err, address, phase, tls)
 }
 
 /**
@@ -151,7 +120,7 @@ class Attempt {
 export const denoConnector: Connector = async (options, handlers) => {
   const deno = denoNet()
   const address = addressOf(options)
-  const tlsOptions: TlsOptions | undefined = options.tls === true ? {} : options.tls === false ? undefined : options.tls
+  const tlsOptions = tlsOf(options)
   const useTls = tlsOptions !== undefined
   const timeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
   const attempt = new Attempt(address, timeout, useTls ? 'connect and TLS handshake' : 'connect', options.signal)
@@ -175,7 +144,7 @@ export const denoConnector: Connector = async (options, handlers) => {
     attempt.done()
     return new DenoStream(conn, handlers, address, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, useTls)
   } catch (err) {
-    const error = attempt.gaveUp ?? explain(mapError(err, address, 'connect', useTls), tlsOptions)
+    const error = attempt.gaveUp ?? explain(toConnectionError(err, address, 'connect', useTls), tlsOptions)
     attempt.done()
     if (conn !== undefined) close(conn)
     throw error
@@ -188,7 +157,7 @@ async function connectIp(
 ): Promise<DenoConn> {
   const hostname = options.host ?? '127.0.0.1'
   const port = options.port ?? 6379
-  const caCerts = tls?.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map(pem)
+  const caCerts = pemList(tls?.ca)
   const skipHostname = tls?.rejectUnauthorized === false
   if (tls !== undefined && (tls.cert !== undefined || tls.key !== undefined)) {
     if (tls.cert === undefined || tls.key === undefined) throw new ConnectionError(`TLS to ${address}: tls.cert and tls.key go together`, address)
@@ -234,49 +203,46 @@ class DenoStream implements ByteStream {
   readonly closed: Promise<Error | undefined>
   #conn: DenoConn
   #handlers: StreamHandlers
-  #highWaterMark: number
   #tls: boolean
   #settle!: (error: Error | undefined) => void
   /** Set once closed: what write() throws from then on. */
   #closedError: Error | undefined
-  #queue: Uint8Array[] = []
-  #queued = 0
+  #queue: WriteQueue
   #pumping = false
   #ending: Promise<void> | undefined
   #paused = false
   #wakeReader: (() => void) | undefined
-  #drainWaiters: Array<() => void> = []
-  #flushWaiters: Array<() => void> = []
 
   constructor(conn: DenoConn, handlers: StreamHandlers, remote: string, highWaterMark: number, tls: boolean) {
     this.#conn = conn
     this.#handlers = handlers
     this.remote = remote
-    this.#highWaterMark = highWaterMark
+    this.#queue = new WriteQueue(highWaterMark)
     this.#tls = tls
     this.closed = new Promise((resolve) => (this.#settle = resolve))
     void this.#readLoop()
   }
 
   get writableLength(): number {
-    return this.#queued
+    return this.#queue.bytes
   }
 
   write(chunk: Uint8Array): boolean {
     this.#checkWritable()
-    this.#enqueue(chunk)
-    return this.#queued <= this.#highWaterMark
+    const below = this.#queue.push(chunk)
+    this.#startPump()
+    return below
   }
 
   writev(chunks: readonly Uint8Array[]): boolean {
     this.#checkWritable()
-    for (const chunk of chunks) this.#enqueue(chunk)
-    return this.#queued <= this.#highWaterMark
+    for (const chunk of chunks) this.#queue.push(chunk)
+    this.#startPump()
+    return this.#queue.bytes <= this.#queue.highWaterMark
   }
 
   drain(): Promise<void> {
-    if (this.#closedError !== undefined || this.#queued <= this.#highWaterMark) return Promise.resolve()
-    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+    return this.#queue.drained()
   }
 
   pause(): void {
@@ -304,11 +270,8 @@ class DenoStream implements ByteStream {
     if (this.#ending !== undefined) throw new ConnectionClosedError(`connection to ${this.remote} is closing`, this.remote)
   }
 
-  #enqueue(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return
-    this.#queue.push(chunk)
-    this.#queued += chunk.byteLength
-    if (!this.#pumping) {
+  #startPump(): void {
+    if (!this.#pumping && this.#queue.waiting) {
       this.#pumping = true
       // Start on a microtask so that everything written in this tick goes out in one write.
       queueMicrotask(() => void this.#pump())
@@ -317,44 +280,21 @@ class DenoStream implements ByteStream {
 
   async #pump(): Promise<void> {
     try {
-      while (this.#queue.length > 0 && this.#closedError === undefined) {
-        const batch = this.#takeBatch()
+      for (let batch = this.#queue.take(); batch !== undefined && this.#closedError === undefined; batch = this.#queue.take()) {
         let offset = 0
         // conn.write may take only part of the bytes: loop on the rest.
         while (offset < batch.byteLength) {
           const n = await this.#conn.write(offset === 0 ? batch : batch.subarray(offset))
           if (this.#closedError !== undefined) return
           offset += n
-          this.#queued -= n
-          if (this.#queued <= this.#highWaterMark) this.#wake(this.#drainWaiters)
+          this.#queue.sent(n)
         }
       }
     } catch (err) {
-      this.#close(mapError(err, this.remote, 'open', this.#tls))
+      this.#close(toConnectionError(err, this.remote, 'open', this.#tls))
     } finally {
       this.#pumping = false
-      this.#wake(this.#flushWaiters)
     }
-  }
-
-  /** The next bytes to write: one large chunk as is, or several small ones copied together. */
-  #takeBatch(): Uint8Array {
-    const first = this.#queue[0]
-    let count = 1
-    let size = first.byteLength
-    while (count < this.#queue.length && size + this.#queue[count].byteLength <= COALESCE_LIMIT) {
-      size += this.#queue[count].byteLength
-      count++
-    }
-    const taken = this.#queue.splice(0, count)
-    if (count === 1) return first
-    const batch = new Uint8Array(size)
-    let at = 0
-    for (const chunk of taken) {
-      batch.set(chunk, at)
-      at += chunk.byteLength
-    }
-    return batch
   }
 
   async #readLoop(): Promise<void> {
@@ -369,7 +309,7 @@ class DenoStream implements ByteStream {
         n = await this.#conn.read(buffer)
       } catch (err) {
         if (this.#ending !== undefined) this.#close(undefined)
-        else this.#close(mapError(err, this.remote, 'open', this.#tls))
+        else this.#close(toConnectionError(err, this.remote, 'open', this.#tls))
         return
       }
       if (this.#closedError !== undefined) return
@@ -399,9 +339,7 @@ class DenoStream implements ByteStream {
   }
 
   async #end(): Promise<void> {
-    if (this.#closedError === undefined && (this.#pumping || this.#queue.length > 0)) {
-      await new Promise<void>((resolve) => this.#flushWaiters.push(resolve))
-    }
+    await this.#queue.emptied()
     if (this.#closedError !== undefined) return void (await this.closed)
     // Half-close and let the peer close its side: closing with unread bytes in the socket would
     // send a reset, which can throw away what we just sent.
@@ -419,18 +357,11 @@ class DenoStream implements ByteStream {
   #close(reason: Error | undefined): void {
     if (this.#closedError !== undefined) return
     this.#closedError = reason ?? new ConnectionClosedError(`connection to ${this.remote} is closed`, this.remote)
-    this.#queue = []
-    this.#queued = 0
+    this.#queue.clear()
     try {
       this.#conn.close()
     } catch { /* already closed */ }
     this.#settle(reason)
-    this.#wake(this.#drainWaiters)
-    this.#wake(this.#flushWaiters)
     this.resume()
-  }
-
-  #wake(waiters: Array<() => void>): void {
-    for (const wake of waiters.splice(0)) wake()
   }
 }

@@ -63,6 +63,10 @@ export function toConnectionError(err: unknown, address: string, phase: 'connect
   const text = String((err as { message?: unknown } | null)?.message ?? err)
   const lower = text.toLowerCase()
   const opts = { cause: err, code: code || undefined }
+  // A TLS peer that closes without close_notify (Redis does; Deno names it) is a close, not a failure.
+  if (phase === 'open' && name === 'UnexpectedEof') {
+    return new ConnectionClosedError(`connection to ${address} closed by the server`, address, opts)
+  }
   if (code === 'ECONNREFUSED' || name === 'ConnectionRefused' || lower.includes('connection refused')) {
     return new ConnectionRefusedError(`connection to ${address} refused: is the server running and listening there?`, address, opts)
   }

@@ -8,6 +8,7 @@
 
 import type { ByteStream, ConnectOptions, Connector, StreamHandlers } from './types.ts'
 import { ConnectAbortedError, ConnectionClosedError, ConnectionResetError, toConnectionError } from './errors.ts'
+import { DEFAULT_HIGH_WATER_MARK, addressOf } from './options.ts'
 
 /** `toServer`: bytes the client writes; `toClient`: bytes the server writes. */
 export type Direction = 'toServer' | 'toClient'
@@ -64,7 +65,6 @@ export interface MemoryPair {
   faults: MemoryFaults
 }
 
-const DEFAULT_HIGH_WATER_MARK = 64 * 1024
 /** Random chunk lengths are drawn from at most this many queued bytes. */
 const RANDOM_SPAN = 64 * 1024
 
@@ -105,11 +105,6 @@ export function memoryConnector(
   }
 }
 
-function addressOf(options: ConnectOptions): string {
-  if (options.path !== undefined) return options.path
-  const host = options.host ?? '127.0.0.1'
-  return `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 6379}`
-}
 
 /** mulberry32: small, fast, and the same sequence on every runtime for a given seed. */
 function prng(seed: number): () => number {

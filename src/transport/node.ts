@@ -7,16 +7,7 @@ import type { ByteStream, ConnectOptions, Connector, StreamHandlers } from './ty
 import {
   ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, toConnectionError,
 } from './errors.ts'
-
-const DEFAULT_HIGH_WATER_MARK = 64 * 1024
-const DEFAULT_CONNECT_TIMEOUT = 10_000
-
-/** `host:port`, `[v6]:port`, or the socket path. */
-export function addressOf(options: ConnectOptions): string {
-  if (options.path !== undefined) return options.path
-  const host = options.host ?? '127.0.0.1'
-  return `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 6379}`
-}
+import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList } from './options.ts'
 
 export const nodeConnector: Connector = (options, handlers) =>
   new Promise<ByteStream>((resolve, reject) => {
@@ -78,10 +69,9 @@ function netOptions(options: ConnectOptions): net.NetConnectOpts {
 function tlsOptions(options: ConnectOptions): tls.ConnectionOptions {
   const t = typeof options.tls === 'object' ? options.tls : {}
   const host = options.host ?? '127.0.0.1'
-  const ca = t.ca === undefined ? undefined : (Array.isArray(t.ca) ? t.ca : [t.ca]).map(pem)
   const result: tls.ConnectionOptions = {
     ...netOptions(options),
-    ca,
+    ca: pemList(t.ca),
     cert: t.cert === undefined ? undefined : pem(t.cert),
     key: t.key === undefined ? undefined : pem(t.key),
     // Verification stays on unless turned off in so many words.
@@ -92,10 +82,6 @@ function tlsOptions(options: ConnectOptions): tls.ConnectionOptions {
   if (expected !== undefined && net.isIP(expected) === 0) result.servername = expected
   else if (expected !== undefined) result.checkServerIdentity = (_name, cert) => tls.checkServerIdentity(expected, cert)
   return result
-}
-
-function pem(x: string | Uint8Array): string {
-  return typeof x === 'string' ? x : new TextDecoder().decode(x)
 }
 
 /** Wrap a connected socket (client or server side) as a ByteStream. */
