@@ -19,6 +19,9 @@ import {
 import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList, tlsOf } from './options.ts'
 import { WriteQueue } from './write-queue.ts'
 
+/** Queued chunks under this size are copied together into one write (bench/transport.ts: it pays on Bun). */
+const SMALL_CHUNK = 64 * 1024
+
 interface BunSocket {
   write(data: Uint8Array): number
   end(): void
@@ -144,7 +147,7 @@ class BunStream implements ByteStream {
   constructor(handlers: StreamHandlers, remote: string, highWaterMark: number, tls: TlsOptions | undefined, options: ConnectOptions) {
     this.#handlers = handlers
     this.remote = remote
-    this.#queue = new WriteQueue(highWaterMark)
+    this.#queue = new WriteQueue(highWaterMark, SMALL_CHUNK)
     this.#tls = tls
     this.#options = options
     this.closed = new Promise((resolve) => (this.#settle = resolve))

@@ -18,6 +18,9 @@ import {
 import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList, tlsOf } from './options.ts'
 import { WriteQueue } from './write-queue.ts'
 
+/** Only chunks under this size are copied together: on Deno, copying larger ones costs more than the write it saves (bench/transport.ts). */
+const SMALL_CHUNK = 4 * 1024
+
 interface DenoConn {
   read(p: Uint8Array): Promise<number | null>
   write(p: Uint8Array): Promise<number>
@@ -217,7 +220,7 @@ class DenoStream implements ByteStream {
     this.#conn = conn
     this.#handlers = handlers
     this.remote = remote
-    this.#queue = new WriteQueue(highWaterMark)
+    this.#queue = new WriteQueue(highWaterMark, SMALL_CHUNK)
     this.#tls = tls
     this.closed = new Promise((resolve) => (this.#settle = resolve))
     void this.#readLoop()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the comparison benchmarks: `npm run bench` from the repository root.
+# The peers (redis-parser, node-redis, ioredis) live in bench/package.json only, so respkit
+# itself keeps zero dependencies; they are installed here on first use.
+#   BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS   shorter or longer runs (default 1000, 3, 300)
+#   BENCH_ONLY=resp|transport                        one script only
+#   BENCH_RUNTIMES="node deno bun"                   where transport.ts runs (default: all found)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ ! -d bench/node_modules/redis-parser ] || [ ! -d bench/node_modules/@redis/client ] || [ ! -d bench/node_modules/ioredis ]; then
+  echo "installing bench dependencies in bench/ ..." >&2
+  (cd bench && npm ci --no-audit --no-fund)
+fi
+
+find_runtime() {
+  local name="$1"
+  for candidate in "/tmp/rt/node_modules/.bin/$name" "$root/.runtimes/node_modules/.bin/$name"; do
+    if [ -x "$candidate" ]; then echo "$candidate"; return; fi
+  done
+  command -v "$name" || true
+}
+
+only="${BENCH_ONLY:-}"
+runtimes="${BENCH_RUNTIMES:-node deno bun}"
+
+if [ -z "$only" ] || [ "$only" = resp ]; then
+  # --expose-gc and a 64 MiB young generation let common.ts measure allocation without a GC
+  # in the window.
+  npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts
+  echo
+fi
+
+if [ -z "$only" ] || [ "$only" = transport ]; then
+  for rt in $runtimes; do
+    case "$rt" in
+      node) npx tsx bench/transport.ts ;;
+      deno)
+        deno="$(find_runtime deno)"
+        if [ -n "$deno" ]; then "$deno" run -A bench/transport.ts; else echo "deno not found, skipped" >&2; fi ;;
+      bun)
+        bun="$(find_runtime bun)"
+        if [ -n "$bun" ]; then "$bun" bench/transport.ts; else echo "bun not found, skipped" >&2; fi ;;
+      *) echo "unknown runtime $rt" >&2; exit 2 ;;
+    esac
+    echo
+  done
+fi
