@@ -239,6 +239,10 @@ export class Decoder {
       if (n > this.maxAggregate) return -1
       this.startValue(ARRAY, this.base + pos)
       this.open(ARRAY, LIST, n, this.base + pos)
+      // Room for the elements this chunk can hold (3 bytes each at least): sized by bytes
+      // received, never by the length the peer declared.
+      const room = Math.min(n, ((len - i - 2) / 3) | 0)
+      if (room > 8) this.stack[this.depth - 1].items = new Array(room)
       return i + 2
     }
     if (n > this.maxBulk) return -1
@@ -599,7 +603,7 @@ export class Decoder {
         f.attrs = null
       }
       const kind = f.kind
-      if (kind === LIST) f.items.push(value)
+      if (kind === LIST) f.items[f.size++] = value
       else if (kind === SET_KIND) f.items.add(value)
       else if (!f.hasKey) {
         f.key = value
@@ -612,7 +616,7 @@ export class Decoder {
       }
       if (f.left === -1) {
         const max = f.type === MAP || f.type === ATTRIBUTE ? this.maxAggregate * 2 : this.maxAggregate
-        if (++f.size > max) this.fail(Reason.AggregateTooLong, `streamed aggregate is over maxAggregateLength (${this.maxAggregate})`, this.at)
+        if ((kind === LIST ? f.size : ++f.size) > max) this.fail(Reason.AggregateTooLong, `streamed aggregate is over maxAggregateLength (${this.maxAggregate})`, this.at)
       } else if (--f.left === 0) {
         this.depth = d - 1
         const items = f.items
