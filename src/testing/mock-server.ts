@@ -3,7 +3,8 @@
 // any ByteStream: the in-memory pair (no sockets at all) or real TCP (see ./tcp.ts).
 
 import { Decoder, encode, ReplyError } from '../resp/index.ts'
-import type { ByteStream, StreamHandlers } from '../transport/types.ts'
+import type { ByteStream, Connector, StreamHandlers } from '../transport/types.ts'
+import { memoryConnector, type MemoryFaults, type MemoryPairOptions } from '../transport/memory.ts'
 
 /** One command as the client sent it. */
 export interface MockCommand {
@@ -66,6 +67,8 @@ export class MockConnection {
   /** Every command received, in order, answered or not (after `hang()`, say). */
   readonly commands: MockCommand[] = []
   stream!: ByteStream
+  /** Over the in-memory pair: its fault knobs (split, latency, stall, drop, inject). */
+  faults: MemoryFaults | undefined
 
   /** Send a value now, outside the command/reply order (a push, say). */
   send(value: unknown): void {
@@ -163,6 +166,22 @@ export class MockServer {
       this.connections.delete(connection)
     })
     return connection
+  }
+
+  /**
+   * A connector that reaches this server over the in-memory pair: no socket, no port. Hand it
+   * to the code under test; each connection's fault knobs are on `connection.faults`.
+   */
+  connector(options?: Omit<MemoryPairOptions, 'clientHandlers' | 'serverHandlers' | 'remote'>): Connector {
+    return memoryConnector((server, faults) => {
+      let handlers: StreamHandlers | undefined
+      const connection = this.serve((h) => {
+        handlers = h
+        return server
+      })
+      connection.faults = faults
+      return handlers!
+    }, options)
   }
 
   /**

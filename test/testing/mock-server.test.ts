@@ -9,12 +9,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from '../support/runtime.ts'
 import { Decoder, ReplyError, encodeCommand, push, simple } from '../../src/resp/index.ts'
+import { concatBytes } from '../../src/resp/bytes.ts'
 import {
   type MockServer, closeConnection, createMockServer, delayed, hang, raw, replies,
 } from '../../src/testing/mock-server.ts'
-import { memoryConnector } from '../../src/transport/memory.ts'
 import { autoConnector } from '../../src/transport/auto.ts'
-import { ConnectionClosedError, ConnectionError } from '../../src/transport/errors.ts'
+import { ConnectionClosedError, ConnectionError, ConnectionResetError } from '../../src/transport/errors.ts'
 import type { ByteStream, ConnectOptions, Connector, StreamHandlers } from '../../src/transport/types.ts'
 
 const WAIT = 5_000
@@ -161,14 +161,7 @@ const transports: Array<{ name: string; setup(mock: MockServer): Promise<Setup> 
   {
     name: 'memory connector',
     setup: async (mock) => ({
-      connector: memoryConnector((server) => {
-        let handlers!: StreamHandlers
-        mock.serve((h) => {
-          handlers = h
-          return server
-        })
-        return handlers
-      }),
+      connector: mock.connector(),
       options: { host: '127.0.0.1', port: 6379 },
       stop: () => mock.close(),
     }),
@@ -385,3 +378,21 @@ for (const transport of transports) {
     })
   })
 }
+
+describe('mock.connector()', () => {
+  test("each connection's fault knobs: a reply cut mid-frame resets both ends", async () => {
+    const mock = createMockServer(() => 'a reply long enough to be cut')
+    const received: Uint8Array[] = []
+    const stream = await mock.connector()({}, { onData: (chunk) => received.push(chunk) })
+    const [connection] = mock.connections
+    assert.ok(connection.faults !== undefined, 'an in-memory connection has fault knobs')
+    connection.faults.dropAfter(7, 'toClient')
+    stream.write(encodeCommand(['GET', 'k']))
+    const error = await stream.closed
+    assert.ok(error instanceof ConnectionResetError, `closed with ${String(error)}`)
+    assert.equal(utf8d.decode(concatBytes(received)), '$29\r\na ')
+    assert.ok((await connection.stream.closed) instanceof ConnectionResetError)
+  })
+})
+
+const utf8d = new TextDecoder()
