@@ -3,7 +3,7 @@
 # The peers (redis-parser, node-redis, ioredis) live in bench/package.json only, so respkit
 # itself keeps zero dependencies; they are installed here on first use.
 #   BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS   shorter or longer runs (default 1000, 3, 300)
-#   BENCH_ONLY=resp|transport                        one script only
+#   BENCH_ONLY=resp|shape|transport                  one script only
 #   BENCH_RUNTIMES="node deno bun"                   where transport.ts runs (default: all found)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +29,12 @@ if [ -z "$only" ] || [ "$only" = resp ]; then
   # --expose-gc and a 64 MiB young generation let common.ts measure allocation without a GC
   # in the window.
   npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts
+  echo
+fi
+
+if [ -z "$only" ] || [ "$only" = shape ]; then
+  # Why ByteStream pushes to a callback: the cost per chunk of each interface shape.
+  npx tsx bench/stream-shape.ts
   echo
 fi
 

@@ -1,0 +1,47 @@
+// @node-only: runs the README's demo (`npm run demo`) as a user would, with a real redis-server
+// and, with redis-server hidden from PATH, against the mock server it falls back to.
+
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, test } from '../support/runtime.ts'
+import { ensureCommand } from '../support/certs.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+function runDemo(env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the demo failed: ${error.message}\n${stderr}`))
+      else resolve(stdout)
+    })
+  })
+}
+
+/** The lines every run must show, whichever server answered. */
+function assertReplies(out: string): void {
+  const line = (command: string): string => out.split('\n').find((l) => l.trimStart().startsWith(command)) ?? ''
+  assert.match(line('SET greeting'), /→ "OK"$/)
+  assert.match(line('GET greeting'), /→ "héllo, wörld"$/)
+  assert.match(line('HGETALL user:1'), /→ Map \{ "name" => "Ada", "lang" => "TypeScript" \}$/)
+  assert.match(line('INCRBY counter'), /→ 9007199254740993n$/, 'a reply past 2^53 arrives as an exact bigint')
+  assert.match(line('LPUSH greeting'), /→ ReplyError WRONGTYPE /)
+  assert.match(line('DEL greeting'), /→ 4$/)
+  assert.match(out, /10 commands pipelined in one \d+-byte write/)
+  assert.match(out, /→ tree → the same bytes$/m)
+}
+
+describe('examples/demo.ts', () => {
+  test('against a throwaway redis-server', async () => {
+    ensureCommand('redis-server', ['redis-server', 'redis-tools'])
+    const out = await runDemo(process.env)
+    assert.match(out, /^A throwaway redis-server \(v=\d+\.\d+\.\d+, pid \d+\) on .*redis\.sock\./)
+    assertReplies(out)
+  })
+
+  test('without redis-server: the built-in mock server, and it says so', async () => {
+    const out = await runDemo({ ...process.env, PATH: '/nonexistent' })
+    assert.match(out, /^redis-server is not installed: running against the built-in mock server instead/)
+    assertReplies(out)
+  })
+})
