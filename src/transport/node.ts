@@ -116,6 +116,7 @@ export function wrapSocket(socket: net.Socket, handlers: StreamHandlers, address
 
   const check = (): void => {
     if (ended !== undefined || socket.destroyed) throw ended ?? new ConnectionClosedError(`connection to ${address} is closed`, address)
+    if (closing) throw new ConnectionClosedError(`connection to ${address} is closing`, address)
   }
 
   return {

@@ -3,7 +3,7 @@
 // Why push callbacks and not async iteration: the client parses each chunk as it arrives, and an
 // async iterator costs a promise and a microtask or two per chunk. bench/stream-shape.ts, one
 // small reply per event-loop turn, parsed: a callback adds 134 ns per chunk to the turn on Node
-// (54 on Bun, 89 on Deno), an async iterator 676 ns (377, 578): about a second per million
+// (54 on Bun, 89 on Deno), an async iterator 676 ns (377, 578): half a second more per million
 // small replies, on a path where a whole PING round trip costs ~60 us.
 // Backpressure goes both ways: `write` returns false past the high-water mark and `drain()`
 // waits for room; `pause()` makes the transport stop reading from the socket until `resume()`.

@@ -613,7 +613,10 @@ export function conformanceSuite(target: ConformanceTarget): void {
         const value = pattern(2 * MiB, 11)
         const id = await peer.call('CLIENT', 'ID')
         peer.stream.writev(command('SET', 'conf:end', value)) // not waiting for drain
-        await peer.stream.end()
+        const ending = peer.stream.end()
+        assert.throws(() => peer.stream.write(text.encode('PING\r\n')), (e: unknown) => e instanceof ConnectionClosedError,
+          'a write after end() throws at once')
+        await ending
         assert.equal(await peer.stream.closed, undefined)
         await withAdmin(async (admin) => {
           // Redis drops the client once it has read up to our FIN, commands first.
