@@ -93,7 +93,6 @@ export class Decoder {
   // A payload (bulk, bulk error, verbatim, chunk of a streamed string) being read.
   private inPayload = false
   private payType = 0
-  private payLen = 0
   private payNeed = 0
   private payCrlf = 0
   private payParts: Uint8Array[] | null = null
@@ -476,7 +475,6 @@ export class Decoder {
     this.payAbs = this.at
     this.inPayload = true
     this.payType = type
-    this.payLen = n
     this.payNeed = n
     this.payCrlf = 2
     this.payParts = null
@@ -513,7 +511,7 @@ export class Decoder {
     this.inPayload = false
     const parts = this.payParts
     this.payParts = null
-    if (parts === null) this.finishPayload(EMPTY, 0, 0, true)
+    if (parts === null) this.finishPayload(new Uint8Array(0), 0, 0, true)
     else if (parts.length === 1) this.finishPayload(parts[0], 0, parts[0].length, false)
     else if (this.payType === BULK && !this.bin && !this.lossless) this.add(utf8Parts(parts, this.decodeUtf8), BULK)
     else {
@@ -636,7 +634,6 @@ export class Decoder {
   }
 }
 
-const EMPTY = new Uint8Array(0)
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const MIN_SAFE = -MAX_SAFE
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
