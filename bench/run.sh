@@ -16,7 +16,8 @@ fi
 
 find_runtime() {
   local name="$1"
-  for candidate in "/tmp/rt/node_modules/.bin/$name" "$root/.runtimes/node_modules/.bin/$name"; do
+  [ -x "$root/.runtimes/node_modules/.bin/$name" ] || bash "$root/scripts/install-runtimes.sh" >&2 || true
+  for candidate in "$root/.runtimes/node_modules/.bin/$name"; do
     if [ -x "$candidate" ]; then echo "$candidate"; return; fi
   done
   command -v "$name" || true

@@ -5,8 +5,8 @@
 // Replies are counted by bytes, not parsed: this measures the transport, not a parser.
 //
 //   npx tsx bench/transport.ts
-//   /tmp/rt/node_modules/.bin/deno run -A bench/transport.ts
-//   /tmp/rt/node_modules/.bin/bun bench/transport.ts
+//   .runtimes/node_modules/.bin/deno run -A bench/transport.ts
+//   .runtimes/node_modules/.bin/bun bench/transport.ts
 // BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS shorten it; REDIS_SERVER picks the binary.
 
 import { spawn, type ChildProcess } from 'node:child_process'
