@@ -267,7 +267,10 @@ export class MockServer {
   }
 }
 
-/** Errors carry their own newlines into a bulk error only in RESP3; RESP2 gets one line. */
+/**
+ * A thrown or returned error becomes one line, as Redis's own errors are: its newlines become
+ * spaces. A handler that wants a multi-line error sends `bulkError()` (RESP3).
+ */
 function errorLine(reply: MockReply): MockReply {
   if (reply instanceof Error && /[\r\n]/.test(reply.message)) return new ReplyError(reply.message.replace(/[\r\n]+/g, ' '))
   return reply

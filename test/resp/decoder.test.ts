@@ -577,3 +577,25 @@ describe('decoder: large bulks', () => {
     assert.ok(same)
   })
 })
+
+describe('decoder: idle, and decode() on a cut stream', () => {
+  test('idle is false at every strict prefix of every reply, true again once it is complete', () => {
+    for (const c of validCases) {
+      const d = new Decoder({ onReply: () => {}, onPush: () => {} })
+      assert.equal(d.idle, true, `${c.name}: a new decoder`)
+      for (let i = 0; i < c.wire.length - 1; i++) {
+        d.feed(c.wire.subarray(i, i + 1))
+        assert.equal(d.idle, false, `${c.name}: after ${i + 1} of ${c.wire.length} bytes`)
+      }
+      d.feed(c.wire.subarray(c.wire.length - 1))
+      assert.equal(d.idle, true, `${c.name}: complete`)
+    }
+  })
+
+  test('decode() names a cut stream and an extra reply', () => {
+    assert.throws(() => decode(b('*2\r\n:1\r\n')), (e: unknown) => e instanceof ProtocolError && e.reason === 'truncated')
+    assert.throws(() => decode(b('|1\r\n+k\r\n+v\r\n')), (e: unknown) => e instanceof ProtocolError && e.reason === 'truncated',
+      'an attribute waiting for its value')
+    assert.throws(() => decode(b('+a\r\n+b\r\n')), (e: unknown) => e instanceof ProtocolError && /exactly one reply, found 2/.test(e.message))
+  })
+})
