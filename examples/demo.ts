@@ -1,80 +1,76 @@
-// The demo behind `npm run demo`: pipeline a batch of commands to a throwaway redis-server over
-// our transport, decode the RESP3 replies, and show the lossless mode reproducing bytes exactly.
-// Without redis-server on this machine it runs against the built-in mock server and says so.
+// The demo behind `npm run demo`: the client against a throwaway redis-server (a few commands,
+// then thousands auto-pipelined), then the parser alone reproducing bytes exactly in lossless
+// mode. Without redis-server on this machine it runs against the built-in mock server and says so.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CommandEncoder, Decoder, decode, encode, type CommandArgument } from '../src/resp/index.ts'
-import { autoConnector, type ConnectOptions } from '../src/transport/index.ts'
+import { createClient, type ClientOptions } from '../src/client/index.ts'
+import { decode, encode } from '../src/resp/index.ts'
 import { createMockServer } from '../src/testing/index.ts'
-
-const commands: CommandArgument[][] = [
-  ['HELLO', '3'],
-  ['SET', 'greeting', 'héllo, wörld'],
-  ['GET', 'greeting'],
-  ['HSET', 'user:1', 'name', 'Ada', 'lang', 'TypeScript'],
-  ['HGETALL', 'user:1'],
-  ['INCRBY', 'counter', 9007199254740993n],
-  ['SADD', 'tags', 'fast', 'honest'],
-  ['SMEMBERS', 'tags'],
-  ['LPUSH', 'greeting', 'x'],
-  ['DEL', 'greeting', 'user:1', 'counter', 'tags'],
-]
 
 async function main(): Promise<void> {
   const server = await startServer()
   console.log(server.note)
   try {
-    await run(server.connect)
+    await run(server.socket)
   } finally {
     await server.stop()
   }
 }
 
-async function run(where: ConnectOptions): Promise<void> {
-  const replies: unknown[] = []
-  let wake: (() => void) | undefined
-  const decoder = new Decoder({
-    onReply: (reply) => {
-      replies.push(reply)
-      wake?.()
-    },
-  })
-  const stream = await autoConnector(where, { onData: (chunk) => decoder.feed(chunk) })
+async function run(socket: ClientOptions['socket']): Promise<void> {
+  const client = createClient({ socket })
+  client.on('error', (err) => console.error('client error:', err))
+  await client.connect()
+  console.log(`
+connected over RESP${client.RESP}:
+`)
 
-  // Every command into one buffer, one write: that is pipelining.
-  const encoder = new CommandEncoder()
-  for (const command of commands) encoder.write(command)
-  const bytes = encoder.byteLength
-  stream.writev(encoder.take())
-  while (replies.length < commands.length) await new Promise<void>((resolve) => (wake = resolve))
-  console.log(`\n${commands.length} commands pipelined in one ${bytes}-byte write to ${stream.remote}:\n`)
-  for (let i = 0; i < commands.length; i++) {
-    console.log(`  ${commands[i].join(' ').padEnd(44)} → ${show(replies[i])}`)
+  const show = async (label: string, call: Promise<unknown>): Promise<void> => {
+    let out: string
+    try {
+      out = format(await call)
+    } catch (err) {
+      out = `${(err as Error).name} ${(err as Error).message}`
+    }
+    console.log(`  ${label.padEnd(56)} → ${out}`)
   }
-  await stream.end()
+  await show(`set('greeting', 'héllo, wörld')`, client.set('greeting', 'héllo, wörld'))
+  await show(`get('greeting')`, client.get('greeting'))
+  await show(`hSet('user:1', { name: 'Ada', lang: 'TypeScript' })`, client.hSet('user:1', { name: 'Ada', lang: 'TypeScript' }))
+  await show(`hGetAll('user:1')`, client.hGetAll('user:1'))
+  await show(`sendCommand(['INCRBY', 'big', 9007199254740993n])`, client.sendCommand(['INCRBY', 'big', 9007199254740993n]))
+  await show(`lPush('greeting', 'x')`, client.lPush('greeting', 'x'))
 
-  // Lossless mode: a tagged tree that encodes back to the very same bytes (for proxies and tests).
+  // Commands issued in the same tick go out together, in one write: no pipeline API needed.
+  const n = 10_000
+  const started = performance.now()
+  const replies = await Promise.all(Array.from({ length: n }, () => client.incr('counter')))
+  const ms = performance.now() - started
+  console.log(`
+  ${n} × incr('counter') issued at once, auto-pipelined: last reply ${replies[n - 1]} after ${ms.toFixed(1)} ms`)
+  await show(`del(['greeting', 'user:1', 'big', 'counter'])`, client.del(['greeting', 'user:1', 'big', 'counter']))
+  await client.close()
+
+  // The parser alone: lossless mode gives a tagged tree that encodes back to the very same bytes.
   const wire = new TextEncoder().encode('%2\r\n+first\r\n:1\r\n$6\r\nsecond\r\n,3.50\r\n')
   const tree = decode(wire, { mode: 'lossless' })
-  const same = encode(tree).every((b, i) => b === wire[i]) && encode(tree).length === wire.length
-  console.log(`\nlossless: ${JSON.stringify(new TextDecoder().decode(wire))} → tree → ${same ? 'the same bytes' : 'DIFFERENT bytes'}`)
+  const again = encode(tree)
+  const same = again.length === wire.length && again.every((b, i) => b === wire[i])
+  console.log(`
+lossless: ${JSON.stringify(new TextDecoder().decode(wire))} → tree → ${same ? 'the same bytes' : 'DIFFERENT bytes'}`)
 }
 
-function show(value: unknown): string {
-  if (value instanceof Error) return `${value.name} ${value.message}`
-  if (value instanceof Map) return `Map { ${[...value].map(([k, v]) => `${show(k)} => ${show(v)}`).join(', ')} }`
-  if (value instanceof Set) return `Set { ${[...value].map(show).join(', ')} }`
-  if (Array.isArray(value)) return `[ ${value.map(show).join(', ')} ]`
+function format(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`
   return JSON.stringify(value)
 }
 
 interface DemoServer {
   note: string
-  connect: ConnectOptions
+  socket: ClientOptions['socket']
   stop(): Promise<void>
 }
 
@@ -101,12 +97,12 @@ async function startServer(): Promise<DemoServer> {
     return startMock('redis-server did not start')
   }
   const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[2]
-  return { note: `A throwaway redis-server (${version}, pid ${child.pid}) on ${path}.`, connect: { path }, stop }
+  return { note: `A throwaway redis-server (${version}, pid ${child.pid}) on ${path}.`, socket: { path }, stop }
 }
 
 async function startMock(why = 'redis-server is not installed'): Promise<DemoServer> {
   // Just enough of Redis for the commands above.
-  const data = new Map<string, string | bigint | Map<string, string> | Set<string>>()
+  const data = new Map<string, string | bigint | Map<string, string>>()
   const wrongType = new Error('WRONGTYPE Operation against a key holding the wrong kind of value')
   const mock = createMockServer(({ name, args: [key, ...rest] }) => {
     const value = data.get(key)
@@ -121,19 +117,12 @@ async function startMock(why = 'redis-server is not installed'): Promise<DemoSer
         return hash.size - before
       }
       case 'HGETALL': return value instanceof Map ? value : new Map()
+      case 'INCR':
       case 'INCRBY': {
-        const next = (typeof value === 'bigint' ? value : 0n) + BigInt(rest[0])
+        const next = (typeof value === 'bigint' ? value : 0n) + BigInt(rest[0] ?? 1)
         data.set(key, next)
         return next
       }
-      case 'SADD': {
-        const set = value instanceof Set ? value : new Set<string>()
-        const before = set.size
-        for (const member of rest) set.add(member)
-        data.set(key, set)
-        return set.size - before
-      }
-      case 'SMEMBERS': return value instanceof Set ? value : new Set()
       case 'LPUSH': return value === undefined ? 1 : wrongType
       case 'DEL': return [key, ...rest].filter((k) => data.delete(k)).length
     }
@@ -141,7 +130,7 @@ async function startMock(why = 'redis-server is not installed'): Promise<DemoSer
   const listener = await mock.listen({ host: '127.0.0.1', port: 0 })
   return {
     note: `${why}: running against the built-in mock server instead (install redis-server for the real thing).`,
-    connect: { host: '127.0.0.1', port: listener.port },
+    socket: { host: '127.0.0.1', port: listener.port },
     stop: () => listener.close(),
   }
 }

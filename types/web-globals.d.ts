@@ -22,3 +22,17 @@ interface ErrorConstructor {
   stackTraceLimit?: number
 }
 interface ErrorOptions { cause?: unknown }
+declare function setInterval(callback: () => void, ms?: number): unknown
+declare function clearInterval(handle: unknown): void
+declare class URL {
+  constructor(url: string, base?: string)
+  readonly protocol: string
+  readonly username: string
+  readonly password: string
+  readonly hostname: string
+  readonly port: string
+  readonly pathname: string
+  readonly searchParams: { get(name: string): string | null; has(name: string): boolean }
+}
+declare function decodeURIComponent(text: string): string
+declare const console: { error(...data: unknown[]): void; warn(...data: unknown[]): void }

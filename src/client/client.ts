@@ -1,0 +1,223 @@
+// The public client: node-redis v5's API (createClient, connect, on('error'), typed commands,
+// sendCommand, withTypeMapping, close/destroy) over the engine in core.ts. A client's views
+// (withTypeMapping, withCommandOptions) share its engine and connection, with other defaults.
+
+import type { CommandArgument } from '../resp/index.ts'
+import type { Shaper } from './command.ts'
+import { ClientCore } from './core.ts'
+import { redacted, resolveOptions, type ClientOptions, type CommandOptions } from './options.ts'
+import type { TypeMapping } from './type-mapping.ts'
+import { installMethods, type CommandMethods } from './methods.ts'
+import { MultiCommand } from './multi.ts'
+
+const COMMAND_OPTIONS = Symbol.for('respkit.commandOptions')
+
+/**
+ * node-redis v4's spelling for per-call options, as a first argument of a command method:
+ * `client.get(commandOptions({ returnBuffers: true }), key)`.
+ */
+export function commandOptions<T extends CommandOptions & { returnBuffers?: boolean }>(options: T): T {
+  return Object.defineProperty({ ...options }, COMMAND_OPTIONS, { value: true }) as T
+}
+
+export class RedisClient {
+  /** @internal The engine, shared with views of this client. */
+  readonly _core: ClientCore
+  /** @internal Command options of this view. */
+  readonly _defaults: CommandOptions | undefined
+  readonly #userOptions: ClientOptions | undefined
+
+  /** Use `createClient()`. */
+  constructor(options?: ClientOptions, view?: { core: ClientCore; defaults: CommandOptions | undefined; user: ClientOptions | undefined }) {
+    if (view !== undefined) {
+      this._core = view.core
+      this._defaults = view.defaults
+      this.#userOptions = view.user
+    } else {
+      const { options: resolved, password } = resolveOptions(options)
+      this._core = new ClientCore(resolved, password)
+      this._defaults = undefined
+      this.#userOptions = options
+    }
+  }
+
+  /** Connects; resolves with the client once it is ready (the handshake done). */
+  async connect(): Promise<this> {
+    await this._core.connect()
+    return this
+  }
+
+  /** True while connecting, connected or reconnecting (node-redis's meaning). */
+  get isOpen(): boolean {
+    return this._core.isOpen
+  }
+
+  /** True when commands go out at once. */
+  get isReady(): boolean {
+    return this._core.state === 'ready'
+  }
+
+  /** The protocol in force on the current connection: 3, or 2 (asked for, or the server lacked RESP3). */
+  get RESP(): 2 | 3 {
+    return this._core.resp
+  }
+
+  /** True once the client fell back to RESP2 because the server does not speak RESP3 (also the `resp2-fallback` event). */
+  get fellBackToResp2(): boolean {
+    return this._core.fellBackToResp2
+  }
+
+  /** The options in force, password redacted. */
+  get options(): Record<string, unknown> {
+    return redacted(this._core.options, this._core.password)
+  }
+
+  /**
+   * Any command, as an array of arguments, name first. Resolves with the decoded reply (RESP3
+   * natural values: maps as plain objects, sets as arrays), rejects with the server's
+   * ReplyError or a ClientError saying whether the command ran.
+   */
+  sendCommand<T = unknown>(args: readonly CommandArgument[], options?: CommandOptions): Promise<T> {
+    const merged = options === undefined ? this._defaults : this._defaults === undefined ? options : { ...this._defaults, ...options }
+    return this._core.send(args, merged, undefined) as Promise<T>
+  }
+
+  /** @internal Sends a command built by a typed method. */
+  _send(args: readonly CommandArgument[], options: CommandOptions | undefined, shape: Shaper | undefined): Promise<unknown> {
+    const merged = options === undefined ? this._defaults : this._defaults === undefined ? options : { ...this._defaults, ...options }
+    return this._core.send(args, merged, shape)
+  }
+
+  /** A transaction: chain commands, then `exec()` sends MULTI, them and EXEC in one write. */
+  multi(): MultiCommand {
+    return new MultiCommand(this._core, this._defaults, false)
+  }
+
+  MULTI(): MultiCommand {
+    return this.multi()
+  }
+
+  /** An explicit pipeline: chain commands (or `addCommand(args)`), then `exec()` sends them in one write. */
+  pipeline(): MultiCommand {
+    return new MultiCommand(this._core, this._defaults, true)
+  }
+
+  /** WATCH keys for the next `multi().exec()` of this client. */
+  watch(key: CommandArgument | readonly CommandArgument[], ...more: CommandArgument[]): Promise<string> {
+    return this._core.watch([...(Array.isArray(key) ? key : [key as CommandArgument]), ...more])
+  }
+
+  WATCH(key: CommandArgument | readonly CommandArgument[], ...more: CommandArgument[]): Promise<string> {
+    return this.watch(key, ...more)
+  }
+
+  unwatch(): Promise<string> {
+    return this._core.unwatch()
+  }
+
+  UNWATCH(): Promise<string> {
+    return this._core.unwatch()
+  }
+
+  /** SELECT a database; a reconnect selects the same one. */
+  select(db: number): Promise<string> {
+    return this._core.select(db)
+  }
+
+  SELECT(db: number): Promise<string> {
+    return this._core.select(db)
+  }
+
+  /** A view of this client (same connection) whose replies follow `typeMapping`. */
+  withTypeMapping(typeMapping: TypeMapping): this {
+    return this.withCommandOptions({ typeMapping })
+  }
+
+  /** A view of this client (same connection) with these default command options. */
+  withCommandOptions(options: CommandOptions): this {
+    const defaults = { ...this._defaults, ...options }
+    return new (this.constructor as typeof RedisClient)(undefined, { core: this._core, defaults, user: this.#userOptions }) as this
+  }
+
+  /** A new client (its own connection) with the same options, changed by `overrides`. */
+  duplicate(overrides?: Partial<ClientOptions>): this {
+    const base = this.#userOptions ?? {}
+    const options: ClientOptions = { ...base, ...overrides }
+    if (base.socket !== undefined || overrides?.socket !== undefined) options.socket = { ...base.socket, ...overrides?.socket }
+    return new (this.constructor as typeof RedisClient)(options) as this
+  }
+
+  /** Graceful: refuses new commands, waits for every reply already due, then closes. */
+  close(): Promise<void> {
+    return this._core.close()
+  }
+
+  /** Immediate: rejects every pending command (OutcomeUnknownError for those already sent) and drops the connection. */
+  destroy(): void {
+    this._core.destroy()
+  }
+
+  /** Deprecated in node-redis v5: use close(). */
+  async quit(): Promise<string> {
+    await this._core.close()
+    return 'OK'
+  }
+
+  /** Deprecated in node-redis v5: use destroy(). */
+  async disconnect(): Promise<void> {
+    this._core.destroy()
+  }
+
+  on(event: string | symbol, listener: (...args: any[]) => void): this {
+    this._core.on(event, listener)
+    return this
+  }
+
+  once(event: string | symbol, listener: (...args: any[]) => void): this {
+    this._core.once(event, listener)
+    return this
+  }
+
+  off(event: string | symbol, listener: (...args: any[]) => void): this {
+    this._core.off(event, listener)
+    return this
+  }
+
+  addListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    return this.on(event, listener)
+  }
+
+  removeListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    return this.off(event, listener)
+  }
+
+  removeAllListeners(event?: string | symbol): this {
+    this._core.removeAllListeners(event)
+    return this
+  }
+
+  listenerCount(event: string | symbol): number {
+    return this._core.listenerCount(event)
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { isOpen: this.isOpen, isReady: this.isReady, options: this.options }
+  }
+
+  toString(): string {
+    const c = this._core.options.connect
+    return `RedisClient(${c.path ?? `${c.host}:${c.port}`}, ${this._core.state})`
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString()
+  }
+}
+
+// Typed methods (get, set, hGetAll... and their UPPERCASE aliases) come from the definitions in
+// commands/ and the generated command table.
+export interface RedisClient extends CommandMethods {}
+installMethods(RedisClient.prototype, {
+  invoke: (self: RedisClient, args, options, shape) => self._send(args, options, shape),
+  fail: (error) => Promise.reject(error),
+})

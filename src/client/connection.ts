@@ -1,0 +1,193 @@
+// One connection: a byte stream, its decoder, and the commands written to it and awaiting their
+// replies, in order. Replies are positional, so each reply goes to the oldest written command;
+// a command settled early (timeout, abort) keeps its place and its late reply is dropped, so it
+// can never reach another caller. The connection dies whole: any error ends it, and the client
+// decides what happens to the commands it still held.
+
+import { CommandEncoder, Decoder, ProtocolError, ReplyError, type DecoderLimits, type Utf8Decoder } from '../resp/index.ts'
+import type { ByteStream, ConnectOptions, Connector } from '../transport/types.ts'
+import { Command, Fifo, SETTLED, WRITTEN } from './command.ts'
+import { applyForm } from './type-mapping.ts'
+
+/** Stop encoding into one write past this many bytes, so a huge batch is sent in slices. */
+const WRITE_VALVE_BYTES = 1024 * 1024
+
+export interface ConnectionHooks {
+  /** A RESP3 push (pub/sub message, invalidation...). */
+  onPush(push: unknown): void
+  /** An error reply for a command; the client decides to fail or retry it. */
+  onErrorReply(command: Command, error: ReplyError): void
+  /** Every written command has its reply. */
+  onIdle(): void
+  /** The connection ended; `held` are the commands written to it and not settled. */
+  onClose(connection: Connection, error: Error, held: Command[]): void
+}
+
+export interface ConnectionSettings {
+  readonly connector: Connector
+  readonly connect: ConnectOptions
+  readonly decodeUtf8: Utf8Decoder | undefined
+  readonly limits: DecoderLimits | undefined
+  readonly socketTimeout: number
+}
+
+export class Connection {
+  /** RESP version in force: 2 until HELLO 3 succeeds. */
+  resp: 2 | 3 = 2
+  readonly inflight = new Fifo<Command>()
+  private readonly encoder = new CommandEncoder()
+  private readonly decoder: Decoder
+  private stream: ByteStream | undefined
+  private readonly hooks: ConnectionHooks
+  private dead: Error | undefined
+  private ctx2 = { resp: 2 as const, mapAsMap: false }
+  private ctx3 = { resp: 3 as const, mapAsMap: false }
+  /** Time of the last byte received, kept only when a socket timeout is set. */
+  lastData = 0
+  private readonly trackData: boolean
+
+  private constructor(settings: ConnectionSettings, hooks: ConnectionHooks) {
+    this.hooks = hooks
+    this.trackData = settings.socketTimeout > 0
+    this.decoder = new Decoder({
+      ...settings.limits,
+      mapAs: 'object',
+      setAs: 'array',
+      decodeUtf8: settings.decodeUtf8,
+      onReply: (value) => this.dispatch(value),
+      onPush: (value) => this.hooks.onPush(value),
+      binaryForNextReply: () => this.inflight.peek()?.form.binary === true,
+    })
+  }
+
+  /** Connects. Rejects with the connector's ConnectionError. */
+  static async open(settings: ConnectionSettings, hooks: ConnectionHooks): Promise<Connection> {
+    const connection = new Connection(settings, hooks)
+    let early: Error | undefined
+    const stream = await settings.connector(settings.connect, {
+      onData: (chunk) => {
+        if (connection.trackData) connection.lastData = Date.now()
+        try {
+          connection.decoder.feed(chunk)
+        } catch (err) {
+          // Bad bytes from the peer (or a broken hook): this connection cannot be trusted any more.
+          const error = err instanceof Error ? err : new Error(String(err))
+          if (connection.stream === undefined) early = error
+          else connection.stream.abort(error)
+        }
+      },
+    })
+    connection.stream = stream
+    if (early !== undefined) stream.abort(early)
+    void stream.closed.then((error) => connection.onClosed(error))
+    return connection
+  }
+
+  get remote(): string {
+    return this.stream?.remote ?? ''
+  }
+
+  get isDead(): boolean {
+    return this.dead !== undefined
+  }
+
+  get writableLength(): number {
+    return this.stream?.writableLength ?? 0
+  }
+
+  /**
+   * Encodes and writes commands from `queue`, oldest first, skipping those already settled,
+   * until the queue is empty or the transport asks us to wait. Returns false when it must wait
+   * for `drain()`. A command whose arguments cannot be encoded is rejected alone.
+   */
+  writeFrom(queue: Fifo<Command>): boolean {
+    const stream = this.stream!
+    const encoder = this.encoder
+    let more = true
+    while (more && queue.length > 0) {
+      let batch = 0
+      while (queue.length > 0 && encoder.byteLength < WRITE_VALVE_BYTES) {
+        const command = queue.shift()!
+        if (command.state === SETTLED) continue
+        try {
+          encoder.write(command.args)
+        } catch (err) {
+          command.reject(err)
+          continue
+        }
+        command.state = WRITTEN
+        if (command.batch !== undefined) command.batch.written = true
+        this.inflight.push(command)
+        batch++
+      }
+      if (batch === 0) break
+      more = stream.writev(encoder.take())
+    }
+    return more
+  }
+
+  /** Writes one command now, ahead of the client's queue (handshake, health checks). */
+  writeNow(command: Command): void {
+    this.encoder.write(command.args)
+    command.state = WRITTEN
+    this.inflight.push(command)
+    this.stream!.writev(this.encoder.take())
+  }
+
+  drain(): Promise<void> {
+    return this.stream!.drain()
+  }
+
+  /** Sends what is buffered, then closes. */
+  end(): Promise<void> {
+    return this.stream!.end()
+  }
+
+  /** Closes now; `reason` reaches every command still held, as the cause. */
+  destroy(reason?: Error): void {
+    this.stream?.abort(reason)
+  }
+
+  private dispatch(value: unknown): void {
+    const command = this.inflight.shift()
+    if (command === undefined) {
+      throw new ProtocolError('misplaced', 'the server sent a reply no command was waiting for', 0)
+    }
+    command.replied = true
+    this.settle(command, value)
+    if (this.inflight.length === 0) this.hooks.onIdle()
+  }
+
+  private settle(command: Command, value: unknown): void {
+    if (command.state === SETTLED) return
+    if (value instanceof ReplyError) {
+      this.hooks.onErrorReply(command, value)
+      return
+    }
+    const form = command.form
+    if (form.mapAsMap || form.mapAsArray || form.bytesClass !== undefined) value = applyForm(value, form)
+    const shape = command.shape
+    if (shape === undefined) {
+      command.resolve(value)
+      return
+    }
+    let shaped: unknown
+    try {
+      const ctx = this.resp === 3 ? this.ctx3 : this.ctx2
+      shaped = shape(value, form.mapAsMap ? { resp: ctx.resp, mapAsMap: true } : ctx)
+    } catch (err) {
+      command.reject(err)
+      return
+    }
+    command.resolve(shaped)
+  }
+
+  private onClosed(error: Error | undefined): void {
+    this.dead = error ?? new Error('connection closed')
+    const held: Command[] = []
+    for (let c = this.inflight.shift(); c !== undefined; c = this.inflight.shift()) {
+      if (c.state !== SETTLED) held.push(c)
+    }
+    this.hooks.onClose(this, this.dead, held)
+  }
+}

@@ -1,0 +1,574 @@
+// The client's engine, shared by a client and its views (withTypeMapping, withCommandOptions):
+// the state (idle, connecting, ready, reconnecting, closing, closed), the queue of commands not
+// yet written, one live connection at a time, reconnects, timeouts and aborts, and the rules
+// of what happens to a command when things go wrong (see retry-policy.ts).
+
+import { ReplyError, type CommandArgument } from '../resp/index.ts'
+import { TlsError } from '../transport/errors.ts'
+import type { Connector } from '../transport/types.ts'
+import { nextDelay } from './backoff.ts'
+import { Batch, Command, Fifo, QUEUED, SETTLED, WRITTEN, type Shaper } from './command.ts'
+import { Connection, type ConnectionSettings } from './connection.ts'
+import {
+  BatchCutError, ClientClosedError, ClientOfflineError, ClientStateError, CommandAbortedError, CommandTimeoutError, HandshakeError,
+  OfflineTimeoutError, OutcomeUnknownError, QueueFullError,
+} from './errors.ts'
+import { Emitter } from './events.ts'
+import { runHandshake, type HandshakeResult } from './handshake.ts'
+import type { CommandOptions, ResolvedOptions, Secret } from './options.ts'
+import { MAX_SERVER_RETRIES, actionFor, serverRetryDelay } from './retry-policy.ts'
+import { formOf } from './type-mapping.ts'
+import { isReadOnly } from './command-keys.ts'
+import { runtimeDefaults } from '../transport/runtime-defaults.ts'
+
+/** A TypeError naming the command and the argument, before anything is queued; undefined if all is well. */
+function badArguments(args: readonly CommandArgument[]): TypeError | undefined {
+  if (!Array.isArray(args) || args.length === 0) return new TypeError('sendCommand: a command is a non-empty array of arguments, name first')
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    const t = typeof a
+    if (t === 'string' || (t === 'number' && Number.isFinite(a)) || t === 'bigint' || a instanceof Uint8Array) continue
+    const name = typeof args[0] === 'string' ? args[0].toUpperCase() : 'the command'
+    const what = a === null ? 'null' : t === 'number' ? String(a) : Array.isArray(a) ? 'an array' : t === 'object' ? 'an object' : t
+    return new TypeError(`${name}: argument ${i} is ${what}; expected a string, Uint8Array, finite number or bigint`)
+  }
+  return undefined
+}
+
+export type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'
+
+/** Errors that retrying cannot fix: connecting again would fail the same way. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof HandshakeError || (error instanceof TlsError && error.failure !== 'handshake')
+}
+
+export class ClientCore extends Emitter {
+  state: State = 'idle'
+  /** The protocol in force on the current connection. */
+  resp: 2 | 3 = 2
+  /** Set when RESP3 was asked for and the server only spoke RESP2. */
+  fellBackToResp2 = false
+  server: HandshakeResult['server'] = undefined
+  /** Counts connections that became ready: a WATCH belongs to the one it ran on. */
+  private epoch = 0
+  private watchEpoch: number | undefined = undefined
+  /** Selected on every new connection: the option, then whatever SELECT last chose. */
+  database: number
+
+  readonly queue = new Fifo<Command>()
+  connection: Connection | undefined
+  private retries = 0
+  private flushScheduled = false
+  private blocked = false
+  private waitTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  private wakeWait: (() => void) | undefined
+  private pingTimer: ReturnType<typeof setInterval> | undefined = undefined
+  private socketTimer: ReturnType<typeof setInterval> | undefined = undefined
+  private connectWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
+  private closeWaiters: Array<() => void> = []
+  private settings: ConnectionSettings | undefined
+  private readonly flushBound = (): void => this.flush()
+
+  readonly options: ResolvedOptions
+  readonly password: Secret
+
+  constructor(options: ResolvedOptions, password: Secret) {
+    super()
+    this.options = options
+    this.password = password
+    this.database = options.database
+  }
+
+  /** WATCH on the current connection; EXEC checks that the connection is still the same. */
+  async watch(keys: readonly CommandArgument[]): Promise<string> {
+    const epoch = this.epoch
+    const reply = await this.send(['WATCH', ...keys], undefined, undefined)
+    this.watchEpoch ??= epoch
+    return reply as string
+  }
+
+  async unwatch(): Promise<string> {
+    const reply = await this.send(['UNWATCH'], undefined, undefined)
+    this.watchEpoch = undefined
+    return reply as string
+  }
+
+  /** Ends the current WATCH (EXEC does); true if it was lost to a reconnect since. */
+  takeWatch(): boolean {
+    const lost = this.watchEpoch !== undefined && this.watchEpoch !== this.epoch
+    this.watchEpoch = undefined
+    return lost
+  }
+
+  /** SELECT, remembered so that a reconnect selects the same database. */
+  async select(db: number): Promise<string> {
+    if (!Number.isInteger(db) || db < 0) throw new TypeError(`SELECT: the database must be an integer, 0 or more (got ${String(db)})`)
+    const reply = await this.send(['SELECT', String(db)], undefined, undefined)
+    this.database = db
+    return reply as string
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'connecting' || this.state === 'ready' || this.state === 'reconnecting'
+  }
+
+  /** Resolves when ready; rejects on a permanent error or when the reconnect strategy gives up. */
+  connect(): Promise<void> {
+    if (this.state !== 'idle' && this.state !== 'closed') {
+      return Promise.reject(new ClientStateError(`connect() was called on a client that is already ${this.state}: call it once, or after close()`))
+    }
+    this.state = 'connecting'
+    this.retries = 0
+    const ready = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }))
+    void this.dial()
+    return ready
+  }
+
+  // ---- sending
+
+  /** Queues a command; the returned promise settles exactly once, whatever happens. */
+  send(args: readonly CommandArgument[], options: CommandOptions | undefined, shape: Shaper | undefined): Promise<unknown> {
+    const defaults = this.options.commandOptions
+    const timeout = options?.timeout ?? defaults.timeout
+    const signal = options?.abortSignal ?? defaults.abortSignal
+    const form = formOf(options?.typeMapping ?? defaults.typeMapping)
+    let command!: Command
+    const promise = new Promise<unknown>((resolve, reject) => {
+      command = new Command(args, form, shape, resolve, reject)
+    })
+    const refusal = badArguments(args) ?? this.refusal()
+    if (refusal !== undefined) {
+      command.reject(refusal)
+      return promise
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        command.reject(new CommandAbortedError(command.name, false, signal.reason))
+        return promise
+      }
+      command.signal = signal
+      command.onAbort = () => this.giveUpOn(command, new CommandAbortedError(command.name, command.state === WRITTEN, signal.reason))
+      signal.addEventListener('abort', command.onAbort, { once: true })
+    }
+    if (timeout !== undefined && timeout > 0) {
+      command.timer = setTimeout(() => this.giveUpOn(command, new CommandTimeoutError(command.name, timeout, command.state === WRITTEN)), timeout)
+    }
+    this.enqueue(command)
+    return promise
+  }
+
+  /**
+   * Sends commands as one unit: back to back on one connection, none retried or resent alone.
+   * Resolves with one slot per command: its (shaped) reply, or the Error it got (a ReplyError,
+   * OutcomeUnknownError, BatchCutError...). Rejects only when nothing was sent: bad arguments,
+   * a closed client, a full queue.
+   */
+  sendBatch(list: ReadonlyArray<{ readonly args: readonly CommandArgument[]; readonly shape: Shaper | undefined }>, options: CommandOptions | undefined): Promise<unknown[]> {
+    for (const { args } of list) {
+      const bad = badArguments(args)
+      if (bad !== undefined) return Promise.reject(bad)
+    }
+    const refusal = this.refusal(list.length)
+    if (refusal !== undefined) return Promise.reject(refusal)
+    const defaults = this.options.commandOptions
+    const timeout = options?.timeout ?? defaults.timeout
+    const signal = options?.abortSignal ?? defaults.abortSignal
+    const form = formOf(options?.typeMapping ?? defaults.typeMapping)
+    if (list.length === 0) return Promise.resolve([])
+    return new Promise((resolve) => {
+      const results = new Array<unknown>(list.length)
+      const members: Command[] = []
+      const batch = new Batch()
+      let left = list.length
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let onAbort: (() => void) | undefined
+      const settled = (): void => {
+        if (--left > 0) return
+        if (timer !== undefined) clearTimeout(timer)
+        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort)
+        resolve(results)
+      }
+      for (let i = 0; i < list.length; i++) {
+        const command = new Command(list[i].args, form, list[i].shape, (v) => { results[i] = v; settled() }, (e) => { results[i] = e; settled() })
+        command.batch = batch
+        members.push(command)
+      }
+      const giveUp = (make: (c: Command) => Error): void => {
+        for (const c of members) if (c.state !== SETTLED) this.giveUpOn(c, make(c))
+      }
+      if (signal?.aborted) {
+        for (const c of members) c.reject(new CommandAbortedError(c.name, false, signal.reason))
+        return
+      }
+      if (signal !== undefined) {
+        onAbort = () => giveUp((c) => new CommandAbortedError(c.name, c.state === WRITTEN, signal.reason))
+        signal.addEventListener('abort', onAbort, { once: true })
+      }
+      if (timeout !== undefined && timeout > 0) {
+        timer = setTimeout(() => giveUp((c) => new CommandTimeoutError(c.name, timeout, c.state === WRITTEN)), timeout)
+      }
+      for (const c of members) this.enqueue(c)
+    })
+  }
+
+  /** Why a new command cannot be taken now, if it cannot. */
+  private refusal(adding = 1): Error | undefined {
+    const s = this.state
+    if (s === 'closing' || s === 'closed' || s === 'idle') {
+      return new ClientClosedError(s === 'idle' ? 'the client is not connected: call connect() first' : undefined)
+    }
+    if (s !== 'ready' && this.options.disableOfflineQueue) return new ClientOfflineError()
+    const waiting = this.queue.length + (this.connection?.inflight.length ?? 0)
+    if (waiting + adding > this.options.commandsQueueMaxLength) return new QueueFullError(this.options.commandsQueueMaxLength)
+    return undefined
+  }
+
+  private enqueue(command: Command): void {
+    this.queue.push(command)
+    if (this.state === 'ready') {
+      if (!this.flushScheduled && !this.blocked) {
+        this.flushScheduled = true
+        queueMicrotask(this.flushBound)
+      }
+    } else if (this.options.offlineQueueTimeout > 0 && command.offlineTimer === undefined) {
+      const ms = this.options.offlineQueueTimeout
+      command.offlineTimer = setTimeout(() => {
+        command.offlineTimer = undefined
+        if (command.state === QUEUED) command.reject(new OfflineTimeoutError(ms))
+      }, ms)
+    }
+  }
+
+  /** Everything queued in this tick goes out in one write (or slices of 1 MiB), respecting backpressure. */
+  private flush(): void {
+    this.flushScheduled = false
+    const connection = this.connection
+    if (this.state !== 'ready' && this.state !== 'closing') return
+    if (connection === undefined || connection.isDead || this.blocked) return
+    if (!connection.writeFrom(this.queue)) {
+      this.blocked = true
+      void connection.drain().then(() => {
+        this.blocked = false
+        if (this.connection === connection) this.flush()
+      })
+    }
+    if (this.state === 'closing') this.maybeFinishClose()
+  }
+
+  /** A timeout or abort: settle now; if the command was written, its connection cannot be trusted to answer in time. */
+  private giveUpOn(command: Command, error: Error): void {
+    if (command.state === SETTLED) return
+    const written = command.state === WRITTEN
+    command.reject(error)
+    if (written) {
+      // Its reply may still come: the connection drops it (the command is settled). But a
+      // server that did not answer in time may never answer: replace the connection unless
+      // the reply arrives within one more timeout, so commands behind it are not held forever.
+      const connection = this.connection
+      const grace = error instanceof CommandTimeoutError ? error.timeout : 0
+      const check = (): void => {
+        if (!command.replied && connection !== undefined && this.connection === connection) {
+          connection.destroy(new Error(`replaced: ${command.name} was given up on and its reply did not come`))
+        }
+      }
+      if (grace > 0) setTimeout(check, grace)
+      else check()
+    }
+  }
+
+  // ---- connection life
+
+  private async dial(): Promise<void> {
+    for (;;) {
+      if (this.state !== 'connecting' && this.state !== 'reconnecting') return
+      let connection: Connection | undefined
+      try {
+        this.settings ??= await this.connectionSettings()
+        connection = await Connection.open(this.settings, {
+          onPush: (push) => this.emit('push', push),
+          onErrorReply: (command, error) => this.onErrorReply(command, error),
+          onClose: (c, error, held) => this.onConnectionClosed(c, error, held),
+          onIdle: () => {
+            if (this.state === 'closing') this.maybeFinishClose()
+          },
+        })
+        if (this.state !== 'connecting' && this.state !== 'reconnecting') {
+          connection.destroy()
+          return
+        }
+        this.connection = connection
+        this.emit('connect')
+        const hello = await runHandshake((args) => this.sendInternal(connection!, args), this.options, this.password, this.database)
+        if (this.connection !== connection || connection.isDead) throw connection.isDead ? new Error('connection closed during the handshake') : new Error('superseded')
+        if (this.state !== 'connecting' && this.state !== 'reconnecting') return
+        connection.resp = hello.resp
+        this.resp = hello.resp
+        this.server = hello.server
+        if (hello.fellBack && !this.fellBackToResp2) {
+          this.fellBackToResp2 = true
+          this.emit('resp2-fallback')
+        }
+        this.retries = 0
+        this.epoch++
+        this.state = 'ready'
+        this.startTimers(connection)
+        this.emit('ready')
+        for (const w of this.connectWaiters.splice(0)) w.resolve()
+        this.flush()
+        return
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err))
+        if (connection !== undefined) {
+          if (this.connection === connection) this.connection = undefined
+          connection.destroy(error)
+        }
+        if (this.state !== 'connecting' && this.state !== 'reconnecting') return
+        if (isPermanent(error)) {
+          this.fail(error)
+          return
+        }
+        this.emit('error', error)
+        const delay = nextDelay(this.options.reconnectStrategy, this.retries, error)
+        if (delay instanceof Error) {
+          this.fail(delay)
+          return
+        }
+        this.retries++
+        this.state = 'reconnecting'
+        this.emit('reconnecting')
+        await this.wait(delay)
+      }
+    }
+  }
+
+  private async connectionSettings(): Promise<ConnectionSettings> {
+    let connector: Connector | undefined = this.options.connector
+    let decodeUtf8 = this.options.decodeUtf8
+    if (connector === undefined || decodeUtf8 === undefined) {
+      const runtime = await runtimeDefaults()
+      connector ??= runtime.connector
+      // A user's own connector may not be Node's, but the decoder only depends on the runtime.
+      decodeUtf8 ??= runtime.decodeUtf8
+    }
+    return { connector, connect: this.options.connect, decodeUtf8, limits: this.options.replyLimits, socketTimeout: this.options.socketTimeout }
+  }
+
+  private sendInternal(connection: Connection, args: CommandArgument[], timeout = 0): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const command = new Command(args, formOf(undefined), undefined, resolve, reject)
+      command.internal = true
+      if (timeout > 0) command.timer = setTimeout(() => this.giveUpOn(command, new CommandTimeoutError(command.name, timeout, command.state === WRITTEN)), timeout)
+      try {
+        connection.writeNow(command)
+      } catch (err) {
+        command.reject(err)
+      }
+    })
+  }
+
+  /** A wait that close() and destroy() can cut short. */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeWait = resolve
+      this.waitTimer = setTimeout(() => {
+        this.waitTimer = undefined
+        this.wakeWait = undefined
+        resolve()
+      }, ms)
+    })
+  }
+
+  private onErrorReply(command: Command, error: ReplyError): void {
+    if (command.internal || command.batch !== undefined) {
+      command.reject(error)
+      return
+    }
+    const action = actionFor(error)
+    if (action === 'fail' || command.attempts >= MAX_SERVER_RETRIES) {
+      command.reject(error)
+      return
+    }
+    // The server refused it, so it did not run: it may be sent again.
+    command.attempts++
+    command.state = QUEUED
+    if (action === 'reconnect-and-retry') {
+      this.queue.unshiftAll([command])
+      this.connection?.destroy(new Error(`replaced after ${error.code} from the server`, { cause: error }))
+      return
+    }
+    setTimeout(() => {
+      if (command.state === QUEUED) this.enqueue(command)
+    }, serverRetryDelay(command.attempts))
+  }
+
+  private onConnectionClosed(connection: Connection, error: Error, held: Command[]): void {
+    if (this.connection !== connection) {
+      // A connection that never became current (failed handshake): its commands were internal.
+      for (const c of held) c.reject(error)
+      return
+    }
+    this.connection = undefined
+    this.blocked = false
+    this.stopTimers()
+    const resend: Command[] = []
+    for (const command of held) {
+      if (command.internal) command.reject(error)
+      else if (command.batch === undefined && this.mayResend(command)) {
+        command.state = QUEUED
+        resend.push(command)
+      } else command.reject(new OutcomeUnknownError(command.name, error))
+    }
+    this.queue.unshiftAll(resend)
+    this.cutBatches(error)
+    if (this.state === 'closing') {
+      this.finishClose()
+      return
+    }
+    if (this.state !== 'ready') return // the dial loop handles failures during the handshake
+    this.emit('error', error)
+    const delay = nextDelay(this.options.reconnectStrategy, 0, error)
+    if (delay instanceof Error) {
+      this.fail(delay)
+      return
+    }
+    this.retries = 1
+    this.state = 'reconnecting'
+    this.emit('reconnecting')
+    void this.wait(delay).then(() => this.dial())
+  }
+
+  /** Members of a batch that was partly written stay unsent: they fail instead of going out alone. */
+  private cutBatches(error: Error): void {
+    const kept: Command[] = []
+    for (const c of this.queue.drain()) {
+      if (c.batch?.written === true && c.state === QUEUED) c.reject(new BatchCutError(c.name, error))
+      else kept.push(c)
+    }
+    this.queue.unshiftAll(kept)
+  }
+
+  private mayResend(command: Command): boolean {
+    const rule = this.options.retryWritten
+    if (rule === false || rule === undefined) return false
+    if (rule === 'read-only') return isReadOnly(command.args)
+    try {
+      return rule(command.args) === true
+    } catch {
+      return false
+    }
+  }
+
+  private startTimers(connection: Connection): void {
+    const ping = this.options.pingInterval
+    if (ping > 0) {
+      let idleTicks = 0
+      this.pingTimer = setInterval(() => {
+        if (this.connection !== connection || this.state !== 'ready') return
+        if (connection.inflight.length > 0 || this.queue.length > 0) {
+          idleTicks = 0
+          return
+        }
+        if (++idleTicks < 1) return
+        // No reply within one interval means a dead peer (no traffic, no RST): replace it.
+        this.sendInternal(connection, ['PING'], ping).catch((err) => {
+          if (this.connection === connection && err instanceof CommandTimeoutError) {
+            connection.destroy(new Error(`no reply to the health-check PING within ${ping} ms (pingInterval)`))
+          }
+        })
+      }, ping)
+    }
+    const idle = this.options.socketTimeout
+    if (idle > 0) {
+      connection.lastData = Date.now()
+      this.socketTimer = setInterval(() => {
+        if (this.connection !== connection) return
+        if (connection.inflight.length > 0 && Date.now() - connection.lastData > idle) {
+          connection.destroy(new Error(`no data from the server for ${idle} ms while replies were awaited (socket.socketTimeout)`))
+        }
+      }, Math.max(10, Math.floor(idle / 4)))
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer)
+    if (this.socketTimer !== undefined) clearInterval(this.socketTimer)
+    this.pingTimer = this.socketTimer = undefined
+  }
+
+  /** Gives up for good: every waiting command and connect() call is rejected. */
+  private fail(error: Error): void {
+    this.state = 'closed'
+    this.stopTimers()
+    this.emit('error', error)
+    for (const c of this.queue.drain()) c.reject(new ClientClosedError(`the client gave up connecting (${error.message}): the command was not sent`, { cause: error }))
+    for (const w of this.connectWaiters.splice(0)) w.reject(error)
+    this.emit('end')
+  }
+
+  // ---- closing
+
+  /** Graceful: refuses new commands, sends what is queued, waits for every reply, then closes. */
+  close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'idle') return Promise.resolve()
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve))
+    if (this.state === 'closing') return done
+    const wasReady = this.state === 'ready'
+    this.state = 'closing'
+    this.cancelWait()
+    if (!wasReady || this.connection === undefined) {
+      // Nothing can be sent without a connection: what waits was never sent.
+      for (const c of this.queue.drain()) c.reject(new ClientClosedError('the client was closed before this command could be sent: it never ran'))
+      const connection = this.connection
+      this.connection = undefined
+      connection?.destroy()
+      this.finishClose()
+      return done
+    }
+    this.flush()
+    this.maybeFinishClose()
+    return done
+  }
+
+  /** Ends the connection once nothing is queued or awaited; called again when the connection goes idle. */
+  private maybeFinishClose(): void {
+    const c = this.connection
+    if (c !== undefined && this.queue.length === 0 && c.inflight.length === 0) void c.end()
+  }
+
+  private finishClose(): void {
+    this.state = 'closed'
+    this.stopTimers()
+    for (const w of this.connectWaiters.splice(0)) w.reject(new ClientClosedError('the client was closed before it connected'))
+    this.emit('end')
+    for (const w of this.closeWaiters.splice(0)) w()
+  }
+
+  /** Immediate: every pending command is rejected, the connection dropped. */
+  destroy(): void {
+    if (this.state === 'closed' || this.state === 'idle') return
+    const connection = this.connection
+    this.connection = undefined
+    this.state = 'closed'
+    this.cancelWait()
+    this.stopTimers()
+    const reason = new ClientClosedError('the client was destroyed')
+    for (const c of this.queue.drain()) c.reject(new ClientClosedError('the client was destroyed before this command was sent: it never ran'))
+    if (connection !== undefined) {
+      for (let c = connection.inflight.shift(); c !== undefined; c = connection.inflight.shift()) {
+        if (c.state !== SETTLED) c.reject(new OutcomeUnknownError(c.name, reason))
+      }
+      connection.destroy(reason)
+    }
+    for (const w of this.connectWaiters.splice(0)) w.reject(reason)
+    this.emit('end')
+    for (const w of this.closeWaiters.splice(0)) w()
+  }
+
+  private cancelWait(): void {
+    if (this.waitTimer !== undefined) clearTimeout(this.waitTimer)
+    this.waitTimer = undefined
+    const wake = this.wakeWait
+    this.wakeWait = undefined
+    wake?.()
+  }
+}
