@@ -9,6 +9,12 @@ import { redacted, resolveOptions, type ClientOptions, type CommandOptions } fro
 import type { TypeMapping } from './type-mapping.ts'
 import { installMethods, type CommandMethods } from './methods.ts'
 import { MultiCommand } from './multi.ts'
+import { channelNames, type PubSubKind, type PubSubListener } from './pubsub.ts'
+import { callScript, checkFunctions, checkScripts, defineScript, functionCommand, scriptInMulti, type Script } from './scripts.ts'
+import { hScanIterator, sScanIterator, scanIterator, zScanIterator, type ScanIteratorOptions } from './scan-iterators.ts'
+import { messageStream, type MessageStreamOptions, type PubSubMessage } from './message-stream.ts'
+
+type Names = string | Uint8Array | ReadonlyArray<string | Uint8Array>
 
 const COMMAND_OPTIONS = Symbol.for('respkit.commandOptions')
 
@@ -26,6 +32,7 @@ export class RedisClient {
   /** @internal Command options of this view. */
   readonly _defaults: CommandOptions | undefined
   readonly #userOptions: ClientOptions | undefined
+  readonly #scripts: Record<string, Script>
 
   /** Use `createClient()`. */
   constructor(options?: ClientOptions, view?: { core: ClientCore; defaults: CommandOptions | undefined; user: ClientOptions | undefined }) {
@@ -39,6 +46,34 @@ export class RedisClient {
       this._defaults = undefined
       this.#userOptions = options
     }
+    this.#scripts = checkScripts(this.#userOptions?.scripts)
+    for (const [name, script] of Object.entries(this.#scripts)) this.#addScript(name, script)
+    for (const [library, fns] of Object.entries(checkFunctions(this.#userOptions?.functions))) {
+      const lib: Record<string, (...params: unknown[]) => Promise<unknown>> = {}
+      for (const [fn, config] of Object.entries(fns)) {
+        lib[fn] = async (...params) => {
+          const reply = await this._send(functionCommand(fn, config, params), undefined, undefined)
+          return config.transformReply === undefined ? reply : config.transformReply(reply)
+        }
+      }
+      Object.defineProperty(this, library, { value: Object.freeze(lib), enumerable: false })
+    }
+  }
+
+  #addScript(name: string, script: Script): void {
+    if (name in this) throw new TypeError(`a script named \`${name}\` would hide the client's own ${name}(): choose another name`)
+    const call = (...params: unknown[]): Promise<unknown> => callScript((args) => this._send(args, undefined, undefined), script, params, name)
+    Object.defineProperty(this, name, { value: call, enumerable: false, configurable: true })
+  }
+
+  /**
+   * ioredis's defineCommand: `client.defineCommand('add', { numberOfKeys: 1, lua })` gives
+   * `client.add(key, ...args)`, sent as EVALSHA with EVAL on NOSCRIPT.
+   */
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void {
+    const script = defineScript({ SCRIPT: definition.lua, NUMBER_OF_KEYS: definition.numberOfKeys, IS_READ_ONLY: definition.readOnly })
+    this.#scripts[name] = script
+    this.#addScript(name, script)
   }
 
   /** Connects; resolves with the client once it is ready (the handshake done). */
@@ -90,7 +125,15 @@ export class RedisClient {
 
   /** A transaction: chain commands, then `exec()` sends MULTI, them and EXEC in one write. */
   multi(): MultiCommand {
-    return new MultiCommand(this._core, this._defaults, false)
+    return this.#withScripts(new MultiCommand(this._core, this._defaults, false))
+  }
+
+  #withScripts(multi: MultiCommand): MultiCommand {
+    for (const [name, script] of Object.entries(this.#scripts)) {
+      const shape = script.transformReply === undefined ? undefined : (reply: unknown) => script.transformReply!(reply)
+      Object.defineProperty(multi, name, { value: (...params: unknown[]) => multi.addCommand(scriptInMulti(script, params, name), shape) })
+    }
+    return multi
   }
 
   MULTI(): MultiCommand {
@@ -99,7 +142,7 @@ export class RedisClient {
 
   /** An explicit pipeline: chain commands (or `addCommand(args)`), then `exec()` sends them in one write. */
   pipeline(): MultiCommand {
-    return new MultiCommand(this._core, this._defaults, true)
+    return this.#withScripts(new MultiCommand(this._core, this._defaults, true))
   }
 
   /** WATCH keys for the next `multi().exec()` of this client. */
@@ -117,6 +160,80 @@ export class RedisClient {
 
   UNWATCH(): Promise<string> {
     return this._core.unwatch()
+  }
+
+  /**
+   * Listens to channels: `listener(message, channel)`, strings, or bytes with `bufferMode`.
+   * RESP3 receives messages on the connection that runs commands; on RESP2 a subscribed
+   * connection takes only pub/sub commands (use `duplicate()`). Subscriptions are restored
+   * after every reconnect, before any other command.
+   */
+  subscribe<B extends boolean = false>(channels: Names, listener: PubSubListener<B extends true ? Uint8Array : string>, bufferMode?: B): Promise<void> {
+    return this.#sub('channel', channels, listener, bufferMode)
+  }
+
+  /** Stops `listener` (all listeners when omitted) on `channels` (every channel when omitted). */
+  unsubscribe(channels?: Names, listener?: PubSubListener<any>, bufferMode?: boolean): Promise<void> {
+    return this.#unsub('channel', channels, listener, bufferMode)
+  }
+
+  /** Listens to channels matching glob patterns: `listener(message, channel)`. */
+  pSubscribe<B extends boolean = false>(patterns: Names, listener: PubSubListener<B extends true ? Uint8Array : string>, bufferMode?: B): Promise<void> {
+    return this.#sub('pattern', patterns, listener, bufferMode)
+  }
+
+  pUnsubscribe(patterns?: Names, listener?: PubSubListener<any>, bufferMode?: boolean): Promise<void> {
+    return this.#unsub('pattern', patterns, listener, bufferMode)
+  }
+
+  /** Listens to shard channels (SSUBSCRIBE). */
+  sSubscribe<B extends boolean = false>(channels: Names, listener: PubSubListener<B extends true ? Uint8Array : string>, bufferMode?: B): Promise<void> {
+    return this.#sub('shard', channels, listener, bufferMode)
+  }
+
+  sUnsubscribe(channels?: Names, listener?: PubSubListener<any>, bufferMode?: boolean): Promise<void> {
+    return this.#unsub('shard', channels, listener, bufferMode)
+  }
+
+  /** The messages of channels (or patterns, shard channels) as an async iterator, with bounded buffering. */
+  messages<B extends boolean = false>(channels: Names, options?: MessageStreamOptions & { bufferMode?: B }): AsyncIterableIterator<PubSubMessage<B extends true ? Uint8Array : string>> {
+    return messageStream(this._core, channelNames(channels), options)
+  }
+
+  #sub(kind: PubSubKind, names: Names, listener: PubSubListener<any>, bufferMode: boolean | undefined): Promise<void> {
+    try {
+      return this._core.subscribe(kind, channelNames(names), listener, bufferMode === true)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  #unsub(kind: PubSubKind, names: Names | undefined, listener: PubSubListener<any> | undefined, bufferMode: boolean | undefined): Promise<void> {
+    try {
+      return this._core.unsubscribe(kind, names === undefined ? undefined : channelNames(names), listener, bufferMode === true)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** SCAN over the whole keyspace: yields each call's keys, until a full cycle is done. */
+  scanIterator(options?: ScanIteratorOptions): AsyncGenerator<string[], void, undefined> {
+    return scanIterator(this, options)
+  }
+
+  /** HSCAN: yields each call's `{ field, value }` entries. */
+  hScanIterator(key: string | Uint8Array, options?: Omit<ScanIteratorOptions, 'TYPE'>): AsyncGenerator<Array<{ field: string; value: string }>, void, undefined> {
+    return hScanIterator(this, key, options)
+  }
+
+  /** SSCAN: yields each call's members. */
+  sScanIterator(key: string | Uint8Array, options?: Omit<ScanIteratorOptions, 'TYPE'>): AsyncGenerator<string[], void, undefined> {
+    return sScanIterator(this, key, options)
+  }
+
+  /** ZSCAN: yields each call's `{ value, score }` members. */
+  zScanIterator(key: string | Uint8Array, options?: Omit<ScanIteratorOptions, 'TYPE'>): AsyncGenerator<Array<{ value: string; score: number }>, void, undefined> {
+    return zScanIterator(this, key, options)
   }
 
   /** SELECT a database; a reconnect selects the same one. */
@@ -214,9 +331,22 @@ export class RedisClient {
   }
 }
 
+// node-redis's UPPERCASE spellings of the methods above.
+for (const [alias, name] of [['SUBSCRIBE', 'subscribe'], ['UNSUBSCRIBE', 'unsubscribe'], ['PSUBSCRIBE', 'pSubscribe'],
+  ['PUNSUBSCRIBE', 'pUnsubscribe'], ['SSUBSCRIBE', 'sSubscribe'], ['SUNSUBSCRIBE', 'sUnsubscribe']] as const) {
+  Object.defineProperty(RedisClient.prototype, alias, { value: RedisClient.prototype[name], writable: true, configurable: true })
+}
+
 // Typed methods (get, set, hGetAll... and their UPPERCASE aliases) come from the definitions in
 // commands/ and the generated command table.
-export interface RedisClient extends CommandMethods {}
+export interface RedisClient extends CommandMethods {
+  SUBSCRIBE: RedisClient['subscribe']
+  UNSUBSCRIBE: RedisClient['unsubscribe']
+  PSUBSCRIBE: RedisClient['pSubscribe']
+  PUNSUBSCRIBE: RedisClient['pUnsubscribe']
+  SSUBSCRIBE: RedisClient['sSubscribe']
+  SUNSUBSCRIBE: RedisClient['sUnsubscribe']
+}
 installMethods(RedisClient.prototype, {
   invoke: (self: RedisClient, args, options, shape) => self._send(args, options, shape),
   fail: (error) => Promise.reject(error),

@@ -398,22 +398,26 @@ export function checkArity(args: readonly CommandArgument[]): string | undefined
  * Pass `out` to reuse an array: it is cleared and returned.
  */
 export function keyIndexes(args: readonly CommandArgument[], out: number[] = []): number[] {
-  out.length = 0
+  // Written by index and truncated once at the end: emptying an array with `length = 0` and
+  // pushing again costs V8 a new backing store on every call.
+  let n = 0
   const entry = lookup(args)
-  if (entry === undefined || entry.keyMode === KEYS_NONE) return out
-  // As the server (getKeysFromCommandWithSpecs): the specs first, in order; when one of them
-  // cannot say (unknown, or incomplete and matched), the command's own parser if it has one.
-  let valid = true
-  const specs = entry.keySpecs
-  for (let i = 0; i < specs.length; i++) {
-    const spec = specs[i]
-    if (!spec.notKey && !specKeys(spec, args, out)) valid = false
+  if (entry !== undefined && entry.keyMode !== KEYS_NONE) {
+    // As the server (getKeysFromCommandWithSpecs): the specs first, in order; when one of them
+    // cannot say (unknown, or incomplete and matched), the command's own parser if it has one.
+    invalid = false
+    const specs = entry.keySpecs
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]
+      if (!spec.notKey) n = specKeys(spec, args, out, n)
+    }
+    if (invalid && entry.keyMode !== KEYS_SPECS) {
+      if (entry.keyMode === KEYS_SORT) n = sortKeys(args, out)
+      else if (entry.keyMode === KEYS_SORT_RO) n = args.length > 1 ? ((out[0] = 1), 1) : 0
+      else n = migrateKeys(args, out)
+    }
   }
-  if (valid || entry.keyMode === KEYS_SPECS) return out
-  out.length = 0
-  if (entry.keyMode === KEYS_SORT) sortKeys(args, out)
-  else if (entry.keyMode === KEYS_SORT_RO) { if (args.length > 1) out.push(1) }
-  else migrateKeys(args, out)
+  if (out.length !== n) out.length = n
   return out
 }
 
@@ -433,9 +437,13 @@ export function firstKeyIndex(args: readonly CommandArgument[]): number {
 }
 const scratch: number[] = []
 
-// getKeysUsingKeySpecs, one spec: adds its keys to `out`; false where the server would call
-// the spec invalid (then its keys are those that are there, never past the end).
-function specKeys(spec: Spec, args: readonly CommandArgument[], out: number[]): boolean {
+/** Set by specKeys where the server would call a spec invalid (and use the command's parser). */
+let invalid = false
+
+// getKeysUsingKeySpecs, one spec: writes its keys into `out` from `n` and returns the new
+// count. Where the server would call the spec invalid, it says so in `invalid`, and the keys
+// are those that are there, never past the end.
+function specKeys(spec: Spec, args: readonly CommandArgument[], out: number[], n: number): number {
   const argc = args.length
   let first = 0
   if (spec.bs === BS_INDEX) {
@@ -453,39 +461,38 @@ function specKeys(spec: Spec, args: readonly CommandArgument[], out: number[]): 
         if (i < argc && equalsKeyword(args[i], spec.keyword)) { first = i + 1; break }
       }
     }
-    if (first === 0) return true // keyword absent: no keys from this spec
+    if (first === 0) return n // keyword absent: no keys from this spec
   } else {
-    return false
+    invalid = true
+    return n
   }
-  if (first >= argc) return false
   let last: number
-  let valid = true
-  if (spec.fk === FK_RANGE) {
+  if (first >= argc) last = -1
+  else if (spec.fk === FK_RANGE) {
     if (spec.lastKey >= 0) last = first + spec.lastKey
     else if (spec.limit === 0) last = argc + spec.lastKey
     else last = first + Math.floor((argc - first) / spec.limit) + spec.lastKey
   } else if (spec.fk === FK_KEYNUM) {
     const at = first + spec.keyNumIdx
-    if (at >= argc) return false
-    const count = parseCount(args[at])
-    if (count < 0) return false
+    const count = at < argc ? parseCount(args[at]) : -1
     first += spec.firstKey
-    last = first + count - 1
+    last = count < 0 ? -1 : first + count - 1
   } else {
-    return false
+    last = -1
   }
-  if (last >= argc) { last = argc - 1; valid = false }
-  if (last < first) return false
-  for (let i = first; i <= last; i += spec.keyStep) out.push(i)
-  return valid && !spec.incomplete
+  if (last >= argc) { last = argc - 1; invalid = true }
+  if (last < first) { invalid = true; return n }
+  for (let i = first; i <= last; i += spec.keyStep) out[n++] = i
+  if (spec.incomplete) invalid = true
+  return n
 }
 
 // db.c sortGetKeys: the key, then the last STORE's key; LIMIT takes two arguments, GET and BY
 // one (their patterns are not keys of this slot's choosing).
-function sortKeys(args: readonly CommandArgument[], out: number[]): void {
+function sortKeys(args: readonly CommandArgument[], out: number[]): number {
   const argc = args.length
-  if (argc < 2) return
-  out.push(1)
+  if (argc < 2) return 0
+  out[0] = 1
   let store = -1
   for (let i = 2; i < argc; i++) {
     const arg = args[i]
@@ -493,25 +500,30 @@ function sortKeys(args: readonly CommandArgument[], out: number[]): void {
     else if (equalsKeyword(arg, 'GET') || equalsKeyword(arg, 'BY')) i += 1
     else if (i + 1 < argc && equalsKeyword(arg, 'STORE')) store = i + 1
   }
-  if (store !== -1) out.push(store)
+  if (store === -1) return 1
+  out[1] = store
+  return 2
 }
 
 // db.c migrateGetKeys: MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
 // [AUTH password | AUTH2 username password] [KEYS key...]. With KEYS, the key argument must be
 // empty and the keys are the ones after KEYS.
-function migrateKeys(args: readonly CommandArgument[], out: number[]): void {
+function migrateKeys(args: readonly CommandArgument[], out: number[]): number {
   const argc = args.length
   for (let i = 6; i < argc; i++) {
     const arg = args[i]
     if (equalsKeyword(arg, 'KEYS')) {
-      if (!isEmpty(args[3])) return // a syntax error: the server will say so
-      for (let k = i + 1; k < argc; k++) out.push(k)
-      return
+      if (!isEmpty(args[3])) return 0 // a syntax error: the server will say so
+      let n = 0
+      for (let k = i + 1; k < argc; k++) out[n++] = k
+      return n
     }
     if (equalsKeyword(arg, 'AUTH')) i += 1
     else if (equalsKeyword(arg, 'AUTH2')) i += 2
   }
-  if (argc > 3) out.push(3)
+  if (argc <= 3) return 0
+  out[0] = 3
+  return 1
 }
 
 function isEmpty(arg: CommandArgument): boolean {

@@ -21,6 +21,10 @@ export class Command {
   internal = false
   /** Set for a member of a transaction or pipeline: sent as one unit, never retried or resent alone. */
   batch: Batch | undefined = undefined
+  /** A (un)subscribe command: confirmations still to come (one per channel it names). */
+  pubsubLeft = 0
+  /** Running it twice does no harm ((un)subscribe): resent after a broken connection. */
+  idempotent = false
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   offlineTimer: ReturnType<typeof setTimeout> | undefined = undefined
   signal: AbortSignal | undefined = undefined

@@ -8,13 +8,16 @@ import { CommandEncoder, Decoder, ProtocolError, ReplyError, type DecoderLimits,
 import type { ByteStream, ConnectOptions, Connector } from '../transport/types.ts'
 import { Command, Fifo, SETTLED, WRITTEN } from './command.ts'
 import { applyForm } from './type-mapping.ts'
+import { CONFIRMATIONS, pushKind } from './pubsub.ts'
 
 /** Stop encoding into one write past this many bytes, so a huge batch is sent in slices. */
 const WRITE_VALVE_BYTES = 1024 * 1024
 
 export interface ConnectionHooks {
-  /** A RESP3 push (pub/sub message, invalidation...). */
+  /** A push (pub/sub message, invalidation...): RESP3's `>`, or a RESP2 subscribed connection's message. */
   onPush(push: unknown): void
+  /** Whether pub/sub messages must be decoded as bytes. */
+  pushesAsBytes(): boolean
   /** An error reply for a command; the client decides to fail or retry it. */
   onErrorReply(command: Command, error: ReplyError): void
   /** Every written command has its reply. */
@@ -42,6 +45,12 @@ export class Connection {
   private dead: Error | undefined
   private ctx2 = { resp: 2 as const, mapAsMap: false }
   private ctx3 = { resp: 3 as const, mapAsMap: false }
+  /** RESP2 only: subscriptions the server counts (channels and patterns; shard channels). */
+  private classicCount = 0
+  private shardCount = 0
+  /** RESP2 only: the connection is subscribed, or a (un)subscribe is awaiting confirmations. */
+  private pubsubActive = false
+  private pubsubInflight = 0
   /** Time of the last byte received, kept only when a socket timeout is set. */
   lastData = 0
   private readonly trackData: boolean
@@ -55,8 +64,10 @@ export class Connection {
       setAs: 'array',
       decodeUtf8: settings.decodeUtf8,
       onReply: (value) => this.dispatch(value),
-      onPush: (value) => this.hooks.onPush(value),
-      binaryForNextReply: () => this.inflight.peek()?.form.binary === true,
+      onPush: (value) => {
+        if (!this.confirm(value)) this.hooks.onPush(value)
+      },
+      binaryForNextReply: () => (this.pubsubActive ? this.hooks.pushesAsBytes() : this.inflight.peek()?.form.binary === true),
     })
   }
 
@@ -117,6 +128,7 @@ export class Connection {
         }
         command.state = WRITTEN
         if (command.batch !== undefined) command.batch.written = true
+        if (command.pubsubLeft > 0) this.pubsubWritten()
         this.inflight.push(command)
         batch++
       }
@@ -130,6 +142,7 @@ export class Connection {
   writeNow(command: Command): void {
     this.encoder.write(command.args)
     command.state = WRITTEN
+    if (command.pubsubLeft > 0) this.pubsubWritten()
     this.inflight.push(command)
     this.stream!.writev(this.encoder.take())
   }
@@ -148,7 +161,52 @@ export class Connection {
     this.stream?.abort(reason)
   }
 
+  /** True while a RESP2 connection is subscribed: it then takes only pub/sub commands and PING. */
+  get subscribedResp2(): boolean {
+    return this.resp === 2 && (this.classicCount > 0 || this.shardCount > 0)
+  }
+
+  private pubsubWritten(): void {
+    this.pubsubInflight++
+    if (this.resp === 2) this.pubsubActive = true
+  }
+
+  /**
+   * A (un)subscribe confirmation for the command at the head: counts it down, settles the
+   * command after its last one. False if `push` is no confirmation the head is waiting for.
+   */
+  private confirm(push: unknown): boolean {
+    const head = this.inflight.peek()
+    if (head === undefined || head.pubsubLeft === 0) return false
+    const kind = CONFIRMATIONS[pushKind(push) ?? '']
+    if (kind === undefined) return false
+    const count = (push as unknown[])[2]
+    if (typeof count === 'number') {
+      if (kind === 'shard') this.shardCount = count
+      else this.classicCount = count
+    }
+    if (--head.pubsubLeft > 0) return true
+    this.inflight.shift()
+    head.replied = true
+    this.pubsubInflight--
+    this.pubsubActive = this.resp === 2 && (this.pubsubInflight > 0 || this.subscribedResp2)
+    head.resolve(undefined)
+    if (this.inflight.length === 0) this.hooks.onIdle()
+    return true
+  }
+
   private dispatch(value: unknown): void {
+    // A RESP2 connection in pub/sub mode: confirmations and messages come as plain arrays.
+    if (this.pubsubActive && Array.isArray(value)) {
+      if (this.confirm(value)) return
+      if (this.subscribedResp2) {
+        const kind = pushKind(value)
+        if (kind === 'message' || kind === 'pmessage' || kind === 'smessage') {
+          this.hooks.onPush(value)
+          return
+        }
+      }
+    }
     const command = this.inflight.shift()
     if (command === undefined) {
       throw new ProtocolError('misplaced', 'the server sent a reply no command was waiting for', 0)

@@ -18,6 +18,7 @@ import { runHandshake, type HandshakeResult } from './handshake.ts'
 import type { CommandOptions, ResolvedOptions, Secret } from './options.ts'
 import { MAX_SERVER_RETRIES, actionFor, serverRetryDelay } from './retry-policy.ts'
 import { formOf } from './type-mapping.ts'
+import { PUBSUB_COMMANDS, Subscriptions, type PubSubKind, type PubSubListener } from './pubsub.ts'
 import { isReadOnly } from './command-keys.ts'
 import { runtimeDefaults } from '../transport/runtime-defaults.ts'
 
@@ -34,6 +35,8 @@ function badArguments(args: readonly CommandArgument[]): TypeError | undefined {
   }
   return undefined
 }
+
+const SUBSCRIBED_MODE_COMMANDS = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE', 'PING', 'QUIT', 'RESET'])
 
 export type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'
 
@@ -56,6 +59,7 @@ export class ClientCore extends Emitter {
   database: number
 
   readonly queue = new Fifo<Command>()
+  readonly subscriptions = new Subscriptions()
   connection: Connection | undefined
   private retries = 0
   private flushScheduled = false
@@ -136,7 +140,7 @@ export class ClientCore extends Emitter {
     const promise = new Promise<unknown>((resolve, reject) => {
       command = new Command(args, form, shape, resolve, reject)
     })
-    const refusal = badArguments(args) ?? this.refusal()
+    const refusal = badArguments(args) ?? this.refusal() ?? (this.resp === 2 ? this.subscribedRefusal(args) : undefined)
     if (refusal !== undefined) {
       command.reject(refusal)
       return promise
@@ -209,6 +213,14 @@ export class ClientCore extends Emitter {
       }
       for (const c of members) this.enqueue(c)
     })
+  }
+
+  /** RESP2: a subscribed connection takes only pub/sub commands, PING, QUIT and RESET. */
+  private subscribedRefusal(args: readonly CommandArgument[]): Error | undefined {
+    if (this.subscriptions.isEmpty) return undefined
+    const name = typeof args[0] === 'string' ? args[0].toUpperCase() : ''
+    if (SUBSCRIBED_MODE_COMMANDS.has(name)) return undefined
+    return new ClientStateError(`${name || 'this command'} cannot run on a RESP2 connection in pub/sub mode (only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET): use client.duplicate() for a second connection, or RESP3`)
   }
 
   /** Why a new command cannot be taken now, if it cannot. */
@@ -285,7 +297,10 @@ export class ClientCore extends Emitter {
       try {
         this.settings ??= await this.connectionSettings()
         connection = await Connection.open(this.settings, {
-          onPush: (push) => this.emit('push', push),
+          onPush: (push) => {
+            if (!this.subscriptions.deliver(push, (error) => this.emit('error', error))) this.emit('push', push)
+          },
+          pushesAsBytes: () => this.subscriptions.wantsBytes,
           onErrorReply: (command, error) => this.onErrorReply(command, error),
           onClose: (c, error, held) => this.onConnectionClosed(c, error, held),
           onIdle: () => {
@@ -302,6 +317,7 @@ export class ClientCore extends Emitter {
         if (this.connection !== connection || connection.isDead) throw connection.isDead ? new Error('connection closed during the handshake') : new Error('superseded')
         if (this.state !== 'connecting' && this.state !== 'reconnecting') return
         connection.resp = hello.resp
+        await this.resubscribe(connection)
         this.resp = hello.resp
         this.server = hello.server
         if (hello.fellBack && !this.fellBackToResp2) {
@@ -353,10 +369,55 @@ export class ClientCore extends Emitter {
     return { connector, connect: this.options.connect, decodeUtf8, limits: this.options.replyLimits, socketTimeout: this.options.socketTimeout }
   }
 
-  private sendInternal(connection: Connection, args: CommandArgument[], timeout = 0): Promise<unknown> {
+  /** Every channel, pattern and shard channel again, before any other traffic on a new connection. */
+  private async resubscribe(connection: Connection): Promise<void> {
+    const pending: Promise<unknown>[] = []
+    for (const kind of ['channel', 'pattern', 'shard'] as const) {
+      const names = this.subscriptions.names(kind)
+      if (names.length > 0) pending.push(this.sendInternal(connection, [PUBSUB_COMMANDS[kind].subscribe, ...names], 0, names.length))
+    }
+    await Promise.all(pending)
+  }
+
+  /** Listens to channels (patterns, shard channels); subscribes on the server to those that are new. */
+  async subscribe(kind: PubSubKind, names: string[], listener: PubSubListener<any>, buffer: boolean): Promise<void> {
+    if (typeof listener !== 'function') throw new TypeError(`${PUBSUB_COMMANDS[kind].subscribe}: the listener must be a function (got ${typeof listener})`)
+    if (names.length === 0) throw new TypeError(`${PUBSUB_COMMANDS[kind].subscribe}: give at least one channel`)
+    const refusal = this.refusal()
+    if (refusal !== undefined) throw refusal
+    const fresh = this.subscriptions.add(kind, names, listener, buffer)
+    if (fresh.length === 0) return
+    try {
+      await this.sendPubSub(PUBSUB_COMMANDS[kind].subscribe, fresh)
+    } catch (err) {
+      this.subscriptions.remove(kind, fresh, listener, buffer)
+      throw err
+    }
+  }
+
+  /** Stops a listener (or all) on channels (or all of the kind); unsubscribes on the server from those left with none. */
+  async unsubscribe(kind: PubSubKind, names: string[] | undefined, listener: PubSubListener<any> | undefined, buffer: boolean): Promise<void> {
+    const gone = this.subscriptions.remove(kind, names, listener, buffer)
+    if (gone.length === 0 || this.state === 'closed' || this.state === 'idle') return
+    await this.sendPubSub(PUBSUB_COMMANDS[kind].unsubscribe, gone)
+  }
+
+  private sendPubSub(name: string, names: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const command = new Command([name, ...names], formOf(undefined), undefined, resolve as (v: unknown) => void, reject)
+      command.pubsubLeft = names.length
+      command.idempotent = true
+      const refusal = this.refusal()
+      if (refusal !== undefined) command.reject(refusal)
+      else this.enqueue(command)
+    })
+  }
+
+  private sendInternal(connection: Connection, args: CommandArgument[], timeout = 0, confirmations = 0): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const command = new Command(args, formOf(undefined), undefined, resolve, reject)
       command.internal = true
+      command.pubsubLeft = confirmations
       if (timeout > 0) command.timer = setTimeout(() => this.giveUpOn(command, new CommandTimeoutError(command.name, timeout, command.state === WRITTEN)), timeout)
       try {
         connection.writeNow(command)
@@ -448,6 +509,7 @@ export class ClientCore extends Emitter {
   }
 
   private mayResend(command: Command): boolean {
+    if (command.idempotent) return true
     const rule = this.options.retryWritten
     if (rule === false || rule === undefined) return false
     if (rule === 'read-only') return isReadOnly(command.args)

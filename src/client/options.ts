@@ -5,6 +5,7 @@
 import type { DecoderLimits, Utf8Decoder, CommandArgument } from '../resp/index.ts'
 import type { ConnectOptions, Connector, TlsOptions } from '../transport/types.ts'
 import type { TypeMapping } from './type-mapping.ts'
+import type { FunctionConfig, ScriptConfig } from './scripts.ts'
 
 /** `(retries, cause)`: ms to wait before the next attempt, `false` to give up, or an Error to give up with. */
 export type ReconnectStrategy = false | number | ((retries: number, cause: Error) => number | false | Error)
@@ -82,6 +83,10 @@ export interface ClientOptions {
   decodeUtf8?: Utf8Decoder
   /** Limits on replies (see the decoder). */
   replyLimits?: DecoderLimits
+  /** Lua scripts as methods: `{ add: defineScript({ SCRIPT, NUMBER_OF_KEYS, ... }) }` gives `client.add(...)`. */
+  scripts?: Record<string, ScriptConfig>
+  /** Functions (loaded with FUNCTION LOAD) as methods: `{ lib: { fn: { NUMBER_OF_KEYS } } }` gives `client.lib.fn(...)`. */
+  functions?: Record<string, Record<string, FunctionConfig>>
 }
 
 /** The options after checking: what the client runs on. Holds no password. */
