@@ -36,3 +36,5 @@ declare class URL {
 }
 declare function decodeURIComponent(text: string): string
 declare const console: { error(...data: unknown[]): void; warn(...data: unknown[]): void }
+declare function structuredClone<T>(value: T): T
+interface ImportMeta { readonly url: string }

@@ -7,6 +7,8 @@ import type { Shaper } from './command.ts'
 import { ClientCore } from './core.ts'
 import { redacted, resolveOptions, type ClientOptions, type CommandOptions } from './options.ts'
 import type { TypeMapping } from './type-mapping.ts'
+import type { ClientSideCache } from './cache.ts'
+import { parseInfo, type ParsedInfo } from './info.ts'
 import { installMethods, type CommandMethods } from './methods.ts'
 import { MultiCommand } from './multi.ts'
 import { channelNames, type PubSubKind, type PubSubListener } from './pubsub.ts'
@@ -100,6 +102,11 @@ export class RedisClient {
   /** True once the client fell back to RESP2 because the server does not speak RESP3 (also the `resp2-fallback` event). */
   get fellBackToResp2(): boolean {
     return this._core.fellBackToResp2
+  }
+
+  /** The client-side cache (`clientSideCache` option), to read its `stats()`; undefined without one. */
+  get clientSideCache(): ClientSideCache | undefined {
+    return this._core.options.clientSideCache
   }
 
   /** The options in force, password redacted. */
@@ -214,6 +221,11 @@ export class RedisClient {
     } catch (err) {
       return Promise.reject(err)
     }
+  }
+
+  /** INFO, parsed: `(await client.infoParsed()).server.redis_version`, `.keyspace.db0.keys`. */
+  async infoParsed(section?: string): Promise<ParsedInfo> {
+    return parseInfo(await this.info(section))
   }
 
   /** SCAN over the whole keyspace: yields each call's keys, until a full cycle is done. */

@@ -333,14 +333,19 @@ function lowerName(arg: CommandArgument): string {
   return String(arg)
 }
 
+/** Longer than any command or subcommand name: not looked up (nor lower-cased, for a huge value). */
+const MAX_NAME = 64
+
 function find(map: Map<string, Entry>, cache: Map<string, Entry>, arg: CommandArgument): Entry | undefined {
   if (typeof arg === 'string') {
+    if (arg.length > MAX_NAME) return undefined
     const hit = cache.get(arg)
     if (hit !== undefined) return hit
     const entry = map.get(arg.toLowerCase())
     if (entry !== undefined && cache.size < MAX_SPELLINGS) cache.set(arg, entry)
     return entry
   }
+  if (arg instanceof Uint8Array && arg.length > MAX_NAME) return undefined
   return map.get(lowerName(arg))
 }
 
@@ -398,10 +403,21 @@ export function checkArity(args: readonly CommandArgument[]): string | undefined
  * Pass `out` to reuse an array: it is cleared and returned.
  */
 export function keyIndexes(args: readonly CommandArgument[], out: number[] = []): number[] {
+  return keysOf(lookup(args), args, out)
+}
+
+/**
+ * keyIndexes for a command already looked up with commandInfo (saves the second lookup on a
+ * path that needs both). `info` must be what commandInfo gave for these `args`.
+ */
+export function keyIndexesOf(info: CommandInfo, args: readonly CommandArgument[], out: number[] = []): number[] {
+  return keysOf(info instanceof Entry ? info : lookup(args), args, out)
+}
+
+function keysOf(entry: Entry | undefined, args: readonly CommandArgument[], out: number[]): number[] {
   // Written by index and truncated once at the end: emptying an array with `length = 0` and
   // pushing again costs V8 a new backing store on every call.
   let n = 0
-  const entry = lookup(args)
   if (entry !== undefined && entry.keyMode !== KEYS_NONE) {
     // As the server (getKeysFromCommandWithSpecs): the specs first, in order; when one of them
     // cannot say (unknown, or incomplete and matched), the command's own parser if it has one.
@@ -432,7 +448,7 @@ export function firstKeyIndex(args: readonly CommandArgument[]): number {
       return spec.index < args.length ? spec.index : -1
     }
   }
-  const keys = keyIndexes(args, scratch)
+  const keys = keysOf(entry, args, scratch)
   return keys.length > 0 ? keys[0] : -1
 }
 const scratch: number[] = []

@@ -3,6 +3,8 @@
 // Do not edit: regenerate. test/client/command-keys.test.ts fails when this file is stale.
 // The rows are decoded (and documented) by src/client/command-keys.ts (`CommandInfo`).
 
+export type { CommandInfo, KeySpec } from './command-keys.ts'
+
 /**
  * One command: [name ('config|get' for a subcommand), method (node-redis v5 camelCase), arity,
  * flags, ACL categories (without '@'), legacy first key, last key, step, key specs, group,

@@ -23,6 +23,8 @@ export class Command {
   batch: Batch | undefined = undefined
   /** A (un)subscribe command: confirmations still to come (one per channel it names). */
   pubsubLeft = 0
+  /** Client-side caching: receives the decoded reply before it is shaped. */
+  onRaw: ((raw: unknown) => void) | undefined = undefined
   /** Running it twice does no harm ((un)subscribe): resent after a broken connection. */
   idempotent = false
   timer: ReturnType<typeof setTimeout> | undefined = undefined

@@ -114,6 +114,8 @@ export class Connection {
   writeFrom(queue: Fifo<Command>): boolean {
     const stream = this.stream!
     const encoder = this.encoder
+    // The socket timeout counts from the first reply awaited, not from the last byte of an idle spell.
+    if (this.trackData && this.inflight.length === 0) this.lastData = Date.now()
     let more = true
     while (more && queue.length > 0) {
       let batch = 0
@@ -140,6 +142,7 @@ export class Connection {
 
   /** Writes one command now, ahead of the client's queue (handshake, health checks). */
   writeNow(command: Command): void {
+    if (this.trackData && this.inflight.length === 0) this.lastData = Date.now()
     this.encoder.write(command.args)
     command.state = WRITTEN
     if (command.pubsubLeft > 0) this.pubsubWritten()
@@ -222,6 +225,7 @@ export class Connection {
       this.hooks.onErrorReply(command, value)
       return
     }
+    if (command.onRaw !== undefined) command.onRaw(value)
     const form = command.form
     if (form.mapAsMap || form.mapAsArray || form.bytesClass !== undefined) value = applyForm(value, form)
     const shape = command.shape

@@ -18,9 +18,33 @@ import { runHandshake, type HandshakeResult } from './handshake.ts'
 import type { CommandOptions, ResolvedOptions, Secret } from './options.ts'
 import { MAX_SERVER_RETRIES, actionFor, serverRetryDelay } from './retry-policy.ts'
 import { formOf } from './type-mapping.ts'
-import { PUBSUB_COMMANDS, Subscriptions, type PubSubKind, type PubSubListener } from './pubsub.ts'
-import { isReadOnly } from './command-keys.ts'
+import { blockingTimeout } from './blocking.ts'
+import { applyForm } from './type-mapping.ts'
+import { cacheableKey } from './cache.ts'
+import { PUBSUB_COMMANDS, Subscriptions, pushKind, type PubSubKind, type PubSubListener } from './pubsub.ts'
+import type { ClientSideCache } from './cache.ts'
+import { isReadOnly, keyIndexes } from './command-keys.ts'
 import { runtimeDefaults } from '../transport/runtime-defaults.ts'
+
+const prefixEncoder = new TextEncoder()
+
+/** The command with `prefix` in front of each key (a copy; the caller's array is left alone). */
+function prefixKeys(args: readonly CommandArgument[], prefix: string): readonly CommandArgument[] {
+  const indexes = keyIndexes(args)
+  if (indexes.length === 0) return args
+  const out = args.slice()
+  for (const i of indexes) {
+    const key = out[i]
+    if (key instanceof Uint8Array) {
+      const p = prefixEncoder.encode(prefix)
+      const joined = new Uint8Array(p.length + key.length)
+      joined.set(p)
+      joined.set(key, p.length)
+      out[i] = joined
+    } else out[i] = prefix + String(key)
+  }
+  return out
+}
 
 /** A TypeError naming the command and the argument, before anything is queued; undefined if all is well. */
 function badArguments(args: readonly CommandArgument[]): TypeError | undefined {
@@ -68,6 +92,12 @@ export class ClientCore extends Emitter {
   private wakeWait: (() => void) | undefined
   private pingTimer: ReturnType<typeof setInterval> | undefined = undefined
   private socketTimer: ReturnType<typeof setInterval> | undefined = undefined
+  /** Checks that a connection answers a command given up on after its write (see giveUpOn). */
+  private readonly graceTimers = new Set<ReturnType<typeof setTimeout>>()
+  /** Commands refused with a retryable error, waiting out their backoff (in no queue). */
+  private readonly backoffs = new Map<Command, { timer: ReturnType<typeof setTimeout>; error: ReplyError }>()
+  /** Commands settled while in the queue (offline timeout, timeout, abort): they still take room until compacted. */
+  private settledInQueue = 0
   private connectWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
   private closeWaiters: Array<() => void> = []
   private settings: ConnectionSettings | undefined
@@ -132,8 +162,9 @@ export class ClientCore extends Emitter {
 
   /** Queues a command; the returned promise settles exactly once, whatever happens. */
   send(args: readonly CommandArgument[], options: CommandOptions | undefined, shape: Shaper | undefined): Promise<unknown> {
+    if (this.options.keyPrefix !== undefined && badArguments(args) === undefined) args = prefixKeys(args, this.options.keyPrefix)
     const defaults = this.options.commandOptions
-    const timeout = options?.timeout ?? defaults.timeout
+    const timeout = options?.timeout ?? defaults.timeout ?? blockingTimeout(args)
     const signal = options?.abortSignal ?? defaults.abortSignal
     const form = formOf(options?.typeMapping ?? defaults.typeMapping)
     let command!: Command
@@ -154,11 +185,54 @@ export class ClientCore extends Emitter {
       command.onAbort = () => this.giveUpOn(command, new CommandAbortedError(command.name, command.state === WRITTEN, signal.reason))
       signal.addEventListener('abort', command.onAbort, { once: true })
     }
+    if (this.cache !== undefined && this.fromCache(command)) return promise
     if (timeout !== undefined && timeout > 0) {
       command.timer = setTimeout(() => this.giveUpOn(command, new CommandTimeoutError(command.name, timeout, command.state === WRITTEN)), timeout)
     }
     this.enqueue(command)
     return promise
+  }
+
+  private get cache(): ClientSideCache | undefined {
+    return this.options.clientSideCache
+  }
+
+  /** Client-side caching: settles a cacheable read from the cache, or arranges for its reply to be kept. */
+  private fromCache(command: Command): boolean {
+    const cache = this.cache!
+    const key = cacheableKey(command.args)
+    if (key === undefined) {
+      // Our own write: forget what we cached of its keys now, not when the server's invalidation
+      // arrives, so that this client reads its own writes.
+      if (!isReadOnly(command.args)) {
+        const args = command.args
+        cache.forget(keyIndexes(args).map((i) => args[i]))
+      }
+      return false
+    }
+    let cacheKey = command.form.binary ? 'b' : 's'
+    for (const a of command.args) {
+      const part = typeof a === 'string' ? a : a instanceof Uint8Array ? new TextDecoder().decode(a) : String(a)
+      cacheKey += `${part.length}:${part}`
+    }
+    const hit = cache.get(cacheKey)
+    if (hit !== undefined) {
+      let value = hit.value
+      const form = command.form
+      try {
+        if (form.mapAsMap || form.mapAsArray || form.bytesClass !== undefined) value = applyForm(value, form)
+        command.resolve(command.shape === undefined ? value : command.shape(value, { resp: this.resp, mapAsMap: form.mapAsMap }))
+      } catch (err) {
+        command.reject(err)
+      }
+      return true
+    }
+    const pending = cache.begin(key)
+    command.onRaw = (raw) => {
+      if (raw instanceof ReplyError) cache.abandon(pending)
+      else cache.fill(pending, cacheKey, raw)
+    }
+    return false
   }
 
   /**
@@ -174,6 +248,8 @@ export class ClientCore extends Emitter {
     }
     const refusal = this.refusal(list.length)
     if (refusal !== undefined) return Promise.reject(refusal)
+    const prefix = this.options.keyPrefix
+    if (prefix !== undefined) list = list.map((q) => ({ args: prefixKeys(q.args, prefix), shape: q.shape }))
     const defaults = this.options.commandOptions
     const timeout = options?.timeout ?? defaults.timeout
     const signal = options?.abortSignal ?? defaults.abortSignal
@@ -230,7 +306,12 @@ export class ClientCore extends Emitter {
       return new ClientClosedError(s === 'idle' ? 'the client is not connected: call connect() first' : undefined)
     }
     if (s !== 'ready' && this.options.disableOfflineQueue) return new ClientOfflineError()
-    const waiting = this.queue.length + (this.connection?.inflight.length ?? 0)
+    let waiting = this.queue.length + (this.connection?.inflight.length ?? 0)
+    if (waiting + adding > this.options.commandsQueueMaxLength && this.settledInQueue > 0) {
+      // Commands that expired while waiting count for nothing: drop them before refusing.
+      this.compactQueue()
+      waiting = this.queue.length + (this.connection?.inflight.length ?? 0)
+    }
     if (waiting + adding > this.options.commandsQueueMaxLength) return new QueueFullError(this.options.commandsQueueMaxLength)
     return undefined
   }
@@ -246,9 +327,20 @@ export class ClientCore extends Emitter {
       const ms = this.options.offlineQueueTimeout
       command.offlineTimer = setTimeout(() => {
         command.offlineTimer = undefined
-        if (command.state === QUEUED) command.reject(new OfflineTimeoutError(ms))
+        if (command.state !== QUEUED) return
+        command.reject(new OfflineTimeoutError(ms))
+        this.settledInQueue++
+        // During a long outage expired commands would pile up in the queue: memory must stay
+        // proportional to the commands still waiting. Compacting when they are the majority
+        // costs O(1) per expired command.
+        if (this.settledInQueue * 2 > this.queue.length) this.compactQueue()
       }, ms)
     }
+  }
+
+  private compactQueue(): void {
+    this.queue.unshiftAll(this.queue.drain().filter((c) => c.state !== SETTLED))
+    this.settledInQueue = 0
   }
 
   /** Everything queued in this tick goes out in one write (or slices of 1 MiB), respecting backpressure. */
@@ -272,6 +364,7 @@ export class ClientCore extends Emitter {
     if (command.state === SETTLED) return
     const written = command.state === WRITTEN
     command.reject(error)
+    if (!written) this.settledInQueue++
     if (written) {
       // Its reply may still come: the connection drops it (the command is settled). But a
       // server that did not answer in time may never answer: replace the connection unless
@@ -283,8 +376,14 @@ export class ClientCore extends Emitter {
           connection.destroy(new Error(`replaced: ${command.name} was given up on and its reply did not come`))
         }
       }
-      if (grace > 0) setTimeout(check, grace)
-      else check()
+      if (grace > 0) {
+        // Cleared with the connection's other timers, so it keeps no closed client's process alive.
+        const timer = setTimeout(() => {
+          this.graceTimers.delete(timer)
+          check()
+        }, grace)
+        this.graceTimers.add(timer)
+      } else check()
     }
   }
 
@@ -298,7 +397,9 @@ export class ClientCore extends Emitter {
         this.settings ??= await this.connectionSettings()
         connection = await Connection.open(this.settings, {
           onPush: (push) => {
-            if (!this.subscriptions.deliver(push, (error) => this.emit('error', error))) this.emit('push', push)
+            if (this.subscriptions.deliver(push, (error) => this.emit('error', error))) return
+            if (this.cache !== undefined && pushKind(push) === 'invalidate') this.cache.invalidate((push as unknown[])[1] as unknown[] | null)
+            else this.emit('push', push)
           },
           pushesAsBytes: () => this.subscriptions.wantsBytes,
           onErrorReply: (command, error) => this.onErrorReply(command, error),
@@ -313,10 +414,22 @@ export class ClientCore extends Emitter {
         }
         this.connection = connection
         this.emit('connect')
-        const hello = await runHandshake((args) => this.sendInternal(connection!, args), this.options, this.password, this.database)
+        // A server that accepts the connection but never answers (stopped, paused, not Redis)
+        // must not hold connect() forever: each handshake step gets connectTimeout.
+        const stepTimeout = this.options.connect.connectTimeout ?? 0
+        const hello = await runHandshake((args) => this.sendInternal(connection!, args, stepTimeout), this.options, this.password, this.database)
         if (this.connection !== connection || connection.isDead) throw connection.isDead ? new Error('connection closed during the handshake') : new Error('superseded')
         if (this.state !== 'connecting' && this.state !== 'reconnecting') return
         connection.resp = hello.resp
+        if (this.cache !== undefined) {
+          if (hello.resp !== 3) throw new HandshakeError('CLIENT TRACKING', 'clientSideCache needs RESP3, and this server only speaks RESP2: remove clientSideCache', undefined)
+          try {
+            await this.sendInternal(connection, this.cache.trackingCommand())
+          } catch (err) {
+            if (err instanceof ReplyError) throw new HandshakeError('CLIENT TRACKING', `the server refused CLIENT TRACKING: ${err.message}`, err)
+            throw err
+          }
+        }
         await this.resubscribe(connection)
         this.resp = hello.resp
         this.server = hello.server
@@ -444,8 +557,9 @@ export class ClientCore extends Emitter {
       command.reject(error)
       return
     }
-    const action = actionFor(error)
-    if (action === 'fail' || command.attempts >= MAX_SERVER_RETRIES) {
+    const action = this.options.serverErrorActions?.[error.code] ?? actionFor(error)
+    if (action === 'fail' || command.attempts >= MAX_SERVER_RETRIES || this.state === 'closing') {
+      // While closing, nothing is sent again: the caller gets the server's answer.
       command.reject(error)
       return
     }
@@ -457,9 +571,13 @@ export class ClientCore extends Emitter {
       this.connection?.destroy(new Error(`replaced after ${error.code} from the server`, { cause: error }))
       return
     }
-    setTimeout(() => {
-      if (command.state === QUEUED) this.enqueue(command)
+    const timer = setTimeout(() => {
+      this.backoffs.delete(command)
+      if (command.state !== QUEUED) return
+      if (this.state === 'closing' || this.state === 'closed') command.reject(error)
+      else this.enqueue(command)
     }, serverRetryDelay(command.attempts))
+    this.backoffs.set(command, { timer, error })
   }
 
   private onConnectionClosed(connection: Connection, error: Error, held: Command[]): void {
@@ -471,10 +589,12 @@ export class ClientCore extends Emitter {
     this.connection = undefined
     this.blocked = false
     this.stopTimers()
+    // Invalidations may have been lost with the connection.
+    this.cache?.flush()
     const resend: Command[] = []
     for (const command of held) {
       if (command.internal) command.reject(error)
-      else if (command.batch === undefined && this.mayResend(command)) {
+      else if (command.batch === undefined && this.state !== 'closing' && this.mayResend(command)) {
         command.state = QUEUED
         resend.push(command)
       } else command.reject(new OutcomeUnknownError(command.name, error))
@@ -555,6 +675,17 @@ export class ClientCore extends Emitter {
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer)
     if (this.socketTimer !== undefined) clearInterval(this.socketTimer)
     this.pingTimer = this.socketTimer = undefined
+    for (const timer of this.graceTimers) clearTimeout(timer)
+    this.graceTimers.clear()
+  }
+
+  /** Commands waiting out a server-error backoff: settled now (close, destroy, giving up). */
+  private dropBackoffs(make: (error: ReplyError) => Error): void {
+    for (const [command, { timer, error }] of this.backoffs) {
+      clearTimeout(timer)
+      command.reject(make(error))
+    }
+    this.backoffs.clear()
   }
 
   /** Gives up for good: every waiting command and connect() call is rejected. */
@@ -563,6 +694,7 @@ export class ClientCore extends Emitter {
     this.stopTimers()
     this.emit('error', error)
     for (const c of this.queue.drain()) c.reject(new ClientClosedError(`the client gave up connecting (${error.message}): the command was not sent`, { cause: error }))
+    this.dropBackoffs((refusal) => new ClientClosedError(`the client gave up connecting (${error.message}): the command was refused (${refusal.code}) and not sent again`, { cause: error }))
     for (const w of this.connectWaiters.splice(0)) w.reject(error)
     this.emit('end')
   }
@@ -600,6 +732,10 @@ export class ClientCore extends Emitter {
   private finishClose(): void {
     this.state = 'closed'
     this.stopTimers()
+    // Left when the connection broke while closing (waiting for drain, say): never written.
+    for (const c of this.queue.drain()) c.reject(new ClientClosedError('the client was closed before this command could be sent: it never ran'))
+    // The server refused them (LOADING, BUSY...) and they were not sent again: that answer stands.
+    this.dropBackoffs((refusal) => refusal)
     for (const w of this.connectWaiters.splice(0)) w.reject(new ClientClosedError('the client was closed before it connected'))
     this.emit('end')
     for (const w of this.closeWaiters.splice(0)) w()
@@ -615,6 +751,7 @@ export class ClientCore extends Emitter {
     this.stopTimers()
     const reason = new ClientClosedError('the client was destroyed')
     for (const c of this.queue.drain()) c.reject(new ClientClosedError('the client was destroyed before this command was sent: it never ran'))
+    this.dropBackoffs((refusal) => new ClientClosedError(`the client was destroyed while this command waited to be sent again after ${refusal.code}: it never ran`, { cause: refusal }))
     if (connection !== undefined) {
       for (let c = connection.inflight.shift(); c !== undefined; c = connection.inflight.shift()) {
         if (c.state !== SETTLED) c.reject(new OutcomeUnknownError(c.name, reason))

@@ -32,6 +32,17 @@ function authError(step: string, err: ReplyError, password: Secret): Authenticat
   return new AuthenticationError(step, `authentication failed (${err.code}): ${hint}`, err)
 }
 
+/**
+ * The server's refusal of a command that carried the password, without the password: some
+ * servers and proxies repeat a refused command's arguments in the error (Redis does for
+ * unknown commands), and the error becomes a message, a cause, an event.
+ */
+function scrubbed(err: ReplyError, password: Secret): ReplyError {
+  const secret = password.value
+  if (secret === undefined || secret === '' || !err.message.includes(secret)) return err
+  return new ReplyError(err.message.split(secret).join('[redacted]'))
+}
+
 /** Runs the handshake. Rejects with a HandshakeError (permanent) or whatever a transient failure was. */
 export async function runHandshake(send: Send, options: ResolvedOptions, password: Secret, database: number): Promise<HandshakeResult> {
   const result: HandshakeResult = { resp: 2, fellBack: false, server: undefined }
@@ -45,8 +56,9 @@ export async function runHandshake(send: Send, options: ResolvedOptions, passwor
       result.resp = 3
       result.server = reply !== null && typeof reply === 'object' ? (reply as Record<string, unknown>) : undefined
       needResp2Setup = false
-    } catch (err) {
-      if (!(err instanceof ReplyError)) throw err
+    } catch (thrown) {
+      if (!(thrown instanceof ReplyError)) throw thrown
+      const err = scrubbed(thrown, password)
       if (err.code === 'NOPROTO' || /unknown command/i.test(err.message)) {
         result.fellBack = true
       } else if (isAuthFailure(err)) {
@@ -63,7 +75,8 @@ export async function runHandshake(send: Send, options: ResolvedOptions, passwor
       const auth: CommandArgument[] = options.username === undefined ? ['AUTH', password.value!] : ['AUTH', options.username, password.value!]
       try {
         await send(auth)
-      } catch (err) {
+      } catch (thrown) {
+        const err = thrown instanceof ReplyError ? scrubbed(thrown, password) : thrown
         if (err instanceof ReplyError && err.code !== 'LOADING' && err.code !== 'BUSY') throw authError('AUTH', err, password)
         throw err
       }
@@ -71,6 +84,7 @@ export async function runHandshake(send: Send, options: ResolvedOptions, passwor
     if (options.name !== undefined) await step(send, 'CLIENT SETNAME', ['CLIENT', 'SETNAME', options.name])
   }
   if (database !== 0) await step(send, 'SELECT', ['SELECT', String(database)])
+  if (options.readonly) await step(send, 'READONLY', ['READONLY'])
   return result
 }
 

@@ -62,8 +62,11 @@ export class MultiCommand {
     list.push(EXEC)
     const slots = await core.sendBatch(list, this.#options)
     const multi = slots[0]
-    if (multi instanceof Error) throw multi
     const exec = slots[slots.length - 1]
+    // A broken connection: EXEC's own fate says whether the transaction may have run (never
+    // written: BatchCutError, it did not), whatever MULTI's slot holds.
+    if (exec instanceof Error && !(exec instanceof ReplyError)) throw exec
+    if (multi instanceof Error) throw multi
     if (exec === null) throw new WatchError('a watched key changed: the transaction did not run')
     if (exec instanceof ReplyError) {
       if (exec.code === 'EXECABORT') {

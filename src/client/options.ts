@@ -3,9 +3,12 @@
 // the password kept where no error, event, JSON or inspect output can reach it.
 
 import type { DecoderLimits, Utf8Decoder, CommandArgument } from '../resp/index.ts'
+import { checkLimits } from '../resp/decoder-options.ts'
 import type { ConnectOptions, Connector, TlsOptions } from '../transport/types.ts'
 import type { TypeMapping } from './type-mapping.ts'
 import type { FunctionConfig, ScriptConfig } from './scripts.ts'
+import type { Action } from './retry-policy.ts'
+import { ClientSideCache, type ClientSideCacheOptions } from './cache.ts'
 
 /** `(retries, cause)`: ms to wait before the next attempt, `false` to give up, or an Error to give up with. */
 export type ReconnectStrategy = false | number | ((retries: number, cause: Error) => number | false | Error)
@@ -85,6 +88,24 @@ export interface ClientOptions {
   replyLimits?: DecoderLimits
   /** Lua scripts as methods: `{ add: defineScript({ SCRIPT, NUMBER_OF_KEYS, ... }) }` gives `client.add(...)`. */
   scripts?: Record<string, ScriptConfig>
+  /**
+   * Client-side caching over RESP3 CLIENT TRACKING: options (or a ClientSideCache to share
+   * its stats). Needs RESP 3.
+   */
+  clientSideCache?: ClientSideCacheOptions | ClientSideCache
+  /**
+   * Change rows of the retry table (SERVER_ERROR_ACTIONS): `{ READONLY: 'fail' }`. The cluster
+   * client uses it to handle redirects itself.
+   */
+  serverErrorActions?: Readonly<Record<string, Action>>
+  /** Send READONLY on every connection: reads are allowed on a cluster replica. Default false. */
+  readonly?: boolean
+  /**
+   * Put in front of every key (found by the command table's key positions, so also in EVAL,
+   * transactions and pipelines). Not applied to pub/sub channels, nor removed from replies
+   * that list keys (KEYS, SCAN), as ioredis.
+   */
+  keyPrefix?: string
   /** Functions (loaded with FUNCTION LOAD) as methods: `{ lib: { fn: { NUMBER_OF_KEYS } } }` gives `client.lib.fn(...)`. */
   functions?: Record<string, Record<string, FunctionConfig>>
 }
@@ -107,6 +128,10 @@ export interface ResolvedOptions {
   readonly retryWritten: ClientOptions['retryWritten']
   readonly decodeUtf8: Utf8Decoder | undefined
   readonly replyLimits: DecoderLimits | undefined
+  readonly clientSideCache: ClientSideCache | undefined
+  readonly keyPrefix: string | undefined
+  readonly readonly: boolean
+  readonly serverErrorActions: Readonly<Record<string, Action>> | undefined
 }
 
 /** The password, out of sight: private fields appear in no inspect, JSON or error output. */
@@ -133,7 +158,7 @@ export class Secret {
 }
 
 const KNOWN = new Set([
-  'url', 'socket', 'username', 'password', 'database', 'name', 'RESP', 'connector', 'commandsQueueMaxLength',
+  'url', 'socket', 'username', 'keyPrefix', 'serverErrorActions', 'password', 'database', 'name', 'RESP', 'connector', 'commandsQueueMaxLength',
   'disableOfflineQueue', 'offlineQueueTimeout', 'pingInterval', 'commandOptions', 'retryWritten', 'decodeUtf8', 'replyLimits',
   // node-redis options we accept and ignore, so its examples run unchanged:
   'readonly', 'legacyMode', 'isolationPoolOptions', 'scripts', 'functions', 'modules', 'clientSideCache', 'clientInfoTag',
@@ -172,6 +197,15 @@ function show(value: unknown, secret = false): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
   return `a ${Array.isArray(value) ? 'array' : typeof value}`
+}
+
+function checkActions(value: unknown): Readonly<Record<string, Action>> | undefined {
+  if (value === undefined) return undefined
+  if (value === null || typeof value !== 'object') fail('serverErrorActions', `must be an object of error prefix -> action (got ${show(value)})`)
+  for (const [code, action] of Object.entries(value)) {
+    if (action !== 'fail' && action !== 'retry-after-backoff' && action !== 'reconnect-and-retry') fail(`serverErrorActions.${code}`, `must be 'fail', 'retry-after-backoff' or 'reconnect-and-retry' (got ${show(action)})`)
+  }
+  return Object.freeze({ ...(value as Record<string, Action>) })
 }
 
 interface UrlParts {
@@ -285,6 +319,27 @@ export function resolveOptions(input: ClientOptions | undefined): { options: Res
   const co = o.commandOptions === undefined ? {} : o.commandOptions
   if (typeof co !== 'object' || co === null) fail('commandOptions', `must be an object (got ${show(co)})`)
   checkMs('commandOptions.timeout', co.timeout, 0)
+  // Checked now: a bad one would only throw later, from inside every command (or, for the
+  // limits, from every connection attempt, as an endless reconnect loop).
+  const signal = co.abortSignal as { aborted?: unknown; addEventListener?: unknown } | undefined
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
+    fail('commandOptions.abortSignal', `must be an AbortSignal (got ${show(signal)})`)
+  }
+  if (co.typeMapping !== undefined && (typeof co.typeMapping !== 'object' || co.typeMapping === null)) fail('commandOptions.typeMapping', `must be an object such as { [RESP_TYPES.BLOB_STRING]: Uint8Array } (got ${show(co.typeMapping)})`)
+  if (o.replyLimits !== undefined) {
+    if (typeof o.replyLimits !== 'object' || o.replyLimits === null) fail('replyLimits', `must be an object (got ${show(o.replyLimits)})`)
+    try {
+      checkLimits(o.replyLimits)
+    } catch (err) {
+      fail('replyLimits', `is invalid: ${(err as Error).message}`)
+    }
+  }
+
+  let cache: ClientSideCache | undefined
+  if (o.clientSideCache !== undefined) {
+    if (RESP !== 3) fail('clientSideCache', 'needs RESP: 3 (the server sends invalidations as RESP3 pushes)')
+    cache = o.clientSideCache instanceof ClientSideCache ? o.clientSideCache : new ClientSideCache(o.clientSideCache)
+  }
 
   const password = checkString('password', o.password) ?? url?.password
   const username = checkString('username', o.username) ?? url?.username
@@ -308,14 +363,18 @@ export function resolveOptions(input: ClientOptions | undefined): { options: Res
       retryWritten: retry ?? false,
       decodeUtf8: o.decodeUtf8,
       replyLimits: o.replyLimits,
+      clientSideCache: cache,
+      keyPrefix: checkString('keyPrefix', o.keyPrefix) || undefined,
+      readonly: checkBool('readonly', o.readonly) ?? false,
+      serverErrorActions: checkActions(o.serverErrorActions),
     }),
   }
 }
 
 /** The options as a user may see them: the password replaced. */
 export function redacted(options: ResolvedOptions, password: Secret): Record<string, unknown> {
-  const { connect, connector: _c, decodeUtf8: _d, ...rest } = options
+  const { connect, connector: _c, decodeUtf8: _d, clientSideCache, ...rest } = options
   const tls = typeof connect.tls === 'object' ? { ...connect.tls, key: connect.tls.key === undefined ? undefined : '[redacted]' } : connect.tls
   const max = rest.commandsQueueMaxLength === Infinity ? undefined : rest.commandsQueueMaxLength
-  return { ...rest, commandsQueueMaxLength: max, socket: { ...connect, tls }, password: password.isSet ? '[redacted]' : undefined }
+  return { ...rest, clientSideCache: clientSideCache?.options, commandsQueueMaxLength: max, socket: { ...connect, tls }, password: password.isSet ? '[redacted]' : undefined }
 }

@@ -12,11 +12,20 @@ export interface RuntimeDefaults {
 
 let picked: Promise<RuntimeDefaults> | undefined
 
+// The specifiers are variables so that type-checking the runtime-neutral layers (which import
+// this file) does not pull in each runtime's transport and its runtime's types. A bundler
+// cannot follow them either: bundled code passes `connector` (and `decodeUtf8`) explicitly.
+// Built to JavaScript, this file is runtime-defaults.js and so are its siblings.
+
 function pick(): Promise<RuntimeDefaults> {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+  const NODE = `./node${ext}`
+  const DENO = `./deno${ext}`
+  const BUN = `./bun${ext}`
   const g = globalThis as { Deno?: unknown; Bun?: unknown }
-  if (g.Deno !== undefined) return import('./deno.ts').then((m) => ({ connector: m.denoConnector, decodeUtf8: undefined }))
-  if (g.Bun !== undefined) return import('./bun.ts').then((m) => ({ connector: m.bunConnector, decodeUtf8: undefined }))
-  return import('./node.ts').then((m) => ({ connector: m.nodeConnector, decodeUtf8: m.nodeUtf8 }))
+  if (g.Deno !== undefined) return import(DENO).then((m) => ({ connector: m.denoConnector, decodeUtf8: undefined }))
+  if (g.Bun !== undefined) return import(BUN).then((m) => ({ connector: m.bunConnector, decodeUtf8: undefined }))
+  return import(NODE).then((m) => ({ connector: m.nodeConnector, decodeUtf8: m.nodeUtf8 }))
 }
 
 export function runtimeDefaults(): Promise<RuntimeDefaults> {

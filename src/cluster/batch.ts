@@ -1,0 +1,123 @@
+// Batches on a cluster. A transaction (`multi()`) must have all its keys in one slot: it is
+// refused before anything is sent otherwise, then runs on that slot's master. A pipeline
+// (`pipeline()`) groups its commands per node, sends each group as one pipeline, and puts the
+// replies back in the caller's order; a command answered with a redirect is retried alone.
+
+import { ReplyError, type CommandArgument } from '../resp/index.ts'
+import type { Shaper } from '../client/command.ts'
+import { keyIndexes } from '../client/command-keys.ts'
+import { installMethods, type ChainMethods } from '../client/methods.ts'
+import { MultiCommand } from '../client/multi.ts'
+import { ExecAbortError } from '../client/errors.ts'
+import type { RedisCluster } from './cluster.ts'
+import { CrossSlotError, SlotUnavailableError } from './errors.ts'
+import { keySlot } from './slot.ts'
+
+interface Queued {
+  readonly args: readonly CommandArgument[]
+  readonly shape: Shaper | undefined
+  readonly slot: number | undefined
+}
+
+const REDIRECTS = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'])
+
+export class ClusterBatch {
+  readonly #cluster: RedisCluster
+  readonly #transaction: boolean
+  readonly #queued: Queued[] = []
+
+  constructor(cluster: RedisCluster, transaction: boolean) {
+    this.#cluster = cluster
+    this.#transaction = transaction
+  }
+
+  addCommand(args: readonly CommandArgument[], shape?: Shaper): this {
+    const keys = keyIndexes(args)
+    let slot: number | undefined
+    for (const k of keys) {
+      const s = keySlot(args[k])
+      if (slot === undefined) slot = s
+      else if (s !== slot) slot = -1 // spans slots: refused in a transaction, split alone in a pipeline
+    }
+    this.#queued.push({ args, shape, slot })
+    return this
+  }
+
+  exec(): Promise<unknown[]> {
+    return this.#transaction ? this.#execTransaction() : this.execAsPipeline()
+  }
+
+  async #execTransaction(): Promise<unknown[]> {
+    const slots = [...new Set(this.#queued.map((q) => q.slot).filter((s): s is number => s !== undefined))]
+    if (slots.includes(-1) || slots.length > 1) {
+      const all = new Set<number>()
+      for (const q of this.#queued) for (const k of keyIndexes(q.args)) all.add(keySlot(q.args[k]))
+      throw new CrossSlotError('MULTI', [...all])
+    }
+    const slot = slots[0]
+    // A transaction refused whole because its slot moved (EXECABORT of MOVED errors) never ran: retry it on the new owner once.
+    for (let attempt = 0; ; attempt++) {
+      const node = this.#cluster._slotOwner(slot)
+      if (node === undefined) throw new SlotUnavailableError('MULTI', slot, 0, undefined)
+      const client = await this.#cluster.nodeClient(node)
+      const multi = new MultiCommand(client._core, undefined, false)
+      for (const q of this.#queued) multi.addCommand(q.args, q.shape)
+      try {
+        return await multi.exec()
+      } catch (err) {
+        const moved = err instanceof ExecAbortError && err.errors.some((e) => e instanceof ReplyError && REDIRECTS.has(e.code))
+        if (!moved || attempt > 0) throw err
+        await this.#cluster._ctx.refresh()
+      }
+    }
+  }
+
+  /** Each node's commands as one pipeline; each slot of the result a value or an Error. */
+  async execAsPipeline(): Promise<unknown[]> {
+    const results = new Array<unknown>(this.#queued.length)
+    const byNode = new Map<string, { client: Promise<import('../client/client.ts').RedisClient>; indexes: number[] }>()
+    const alone: Promise<void>[] = []
+    for (let i = 0; i < this.#queued.length; i++) {
+      const q = this.#queued[i]
+      if (q.slot === -1) {
+        alone.push(this.#cluster._send(q.args, undefined, q.shape).then((v) => { results[i] = v }, (e: unknown) => { results[i] = e }))
+        continue
+      }
+      const node = this.#cluster._slotOwner(q.slot)
+      if (node === undefined) {
+        results[i] = new SlotUnavailableError(typeof q.args[0] === 'string' ? q.args[0] : 'command', q.slot, 0, undefined)
+        continue
+      }
+      let group = byNode.get(node.address)
+      if (group === undefined) byNode.set(node.address, (group = { client: this.#cluster.nodeClient(node), indexes: [] }))
+      group.indexes.push(i)
+    }
+    await Promise.all([...alone, ...[...byNode.values()].map(async ({ client, indexes }) => {
+      let replies: unknown[]
+      try {
+        const pipe = (await client).pipeline()
+        for (const i of indexes) pipe.addCommand(this.#queued[i].args, this.#queued[i].shape)
+        replies = await pipe.execAsPipeline()
+      } catch (err) {
+        replies = indexes.map(() => err)
+      }
+      await Promise.all(indexes.map(async (i, j) => {
+        const reply = replies[j]
+        if (reply instanceof ReplyError && REDIRECTS.has(reply.code)) {
+          // It did not run: send it alone, following the redirect.
+          const q = this.#queued[i]
+          results[i] = await this.#cluster._send(q.args, undefined, q.shape).catch((e: unknown) => e)
+        } else results[i] = reply
+      }))
+    })])
+    return results
+  }
+}
+
+export interface ClusterBatch extends ChainMethods<ClusterBatch> {}
+installMethods(ClusterBatch.prototype, {
+  invoke: (self: ClusterBatch, args, _options, shape) => self.addCommand(args, shape),
+  fail: (error) => {
+    throw error
+  },
+})
