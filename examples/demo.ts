@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, type ClientOptions } from '../src/client/index.ts'
+import { createCluster, keySlot } from '../src/cluster/index.ts'
+import { startThrowawayCluster } from './throwaway-cluster.ts'
 import { decode, encode } from '../src/resp/index.ts'
 import { createMockServer } from '../src/testing/index.ts'
 
@@ -17,6 +19,40 @@ async function main(): Promise<void> {
     await run(server.socket)
   } finally {
     await server.stop()
+  }
+  await runCluster(server.mock)
+}
+
+/** The cluster client against a throwaway 3-master, 3-replica cluster (or one mock node owning every slot). */
+async function runCluster(mock: boolean): Promise<void> {
+  let ports: number[]
+  let stop: () => Promise<void>
+  if (mock) {
+    const listener = await startMockClusterNode()
+    ports = [listener.port]
+    stop = listener.stop
+    console.log('\nThe cluster part runs against one mock node that owns every slot (install redis-server for a real cluster).')
+  } else {
+    const cluster = await startThrowawayCluster()
+    ports = cluster.ports
+    stop = cluster.stop
+    console.log(`\nA throwaway Redis Cluster: 3 masters, 3 replicas on ports ${ports.join(', ')}.`)
+  }
+  try {
+    const cluster = createCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports[0] } }] })
+    cluster.on('error', (err) => console.error('cluster error:', err))
+    await cluster.connect()
+    console.log(`\ndiscovered ${cluster.masters.length} master(s), ${cluster.replicas.length} replica(s):\n`)
+    const keys = ['user:1', 'user:2', 'user:3', '{user:1}.cart']
+    await cluster.mSet(Object.fromEntries(keys.map((k, i) => [k, `v${i + 1}`])))
+    for (const key of keys) console.log(`  ${`slot of ${key}`.padEnd(28)} → ${keySlot(key)}`)
+    console.log(`  ${'mGet across slots'.padEnd(28)} → ${JSON.stringify(await cluster.mGet(keys))}`)
+    const results = await cluster.pipeline().incr('hits:a').incr('hits:b').incr('hits:c').get('user:2').exec()
+    console.log(`  ${'pipeline over nodes'.padEnd(28)} → ${JSON.stringify(results)}`)
+    console.log(`  ${'dbSize summed over masters'.padEnd(28)} → ${await cluster.dbSize()}`)
+    await cluster.close()
+  } finally {
+    await stop()
   }
 }
 
@@ -70,6 +106,7 @@ function format(value: unknown): string {
 
 interface DemoServer {
   note: string
+  mock: boolean
   socket: ClientOptions['socket']
   stop(): Promise<void>
 }
@@ -97,7 +134,35 @@ async function startServer(): Promise<DemoServer> {
     return startMock('redis-server did not start')
   }
   const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[2]
-  return { note: `A throwaway redis-server (${version}, pid ${child.pid}) on ${path}.`, socket: { path }, stop }
+  return { note: `A throwaway redis-server (${version}, pid ${child.pid}) on ${path}.`, mock: false, socket: { path }, stop }
+}
+
+/** One mock node that says it owns all 16384 slots, with just enough of Redis for the cluster part. */
+async function startMockClusterNode(): Promise<{ port: number; stop(): Promise<void> }> {
+  const data = new Map<string, string>()
+  let port = 0
+  const mock = createMockServer(({ name, args }) => {
+    switch (name) {
+      case 'CLUSTER':
+        return args[0]?.toUpperCase() === 'SHARDS'
+          ? [new Map<string, unknown>([['slots', [0, 16383]], ['nodes', [new Map<string, unknown>([['id', 'mock'], ['port', port], ['ip', '127.0.0.1'], ['endpoint', '127.0.0.1'], ['role', 'master'], ['health', 'online']])]]])]
+          : new Error('ERR unknown subcommand')
+      case 'MSET':
+        for (let i = 0; i < args.length; i += 2) data.set(args[i], args[i + 1])
+        return 'OK'
+      case 'MGET': return args.map((k) => data.get(k) ?? null)
+      case 'GET': return data.get(args[0]) ?? null
+      case 'INCR': {
+        const next = Number(data.get(args[0]) ?? 0) + 1
+        data.set(args[0], String(next))
+        return next
+      }
+      case 'DBSIZE': return data.size
+    }
+  })
+  const listener = await mock.listen({ host: '127.0.0.1', port: 0 })
+  port = listener.port!
+  return { port, stop: () => listener.close() }
 }
 
 async function startMock(why = 'redis-server is not installed'): Promise<DemoServer> {
@@ -129,6 +194,7 @@ async function startMock(why = 'redis-server is not installed'): Promise<DemoSer
   })
   const listener = await mock.listen({ host: '127.0.0.1', port: 0 })
   return {
+    mock: true,
     note: `${why}: running against the built-in mock server instead (install redis-server for the real thing).`,
     socket: { host: '127.0.0.1', port: listener.port },
     stop: () => listener.close(),

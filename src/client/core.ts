@@ -62,11 +62,22 @@ function badArguments(args: readonly CommandArgument[]): TypeError | undefined {
 
 const SUBSCRIBED_MODE_COMMANDS = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE', 'PING', 'QUIT', 'RESET'])
 
+/** Per-call options checked as createClient checks its own: a bad one is refused, not ignored. */
+function badOptions(options: CommandOptions): TypeError | undefined {
+  const t = options.timeout
+  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0)) return new TypeError(`command option \`timeout\` must be a finite number of ms, 0 or more (got ${String(t)})`)
+  const s = options.abortSignal
+  if (s !== undefined && (s === null || typeof s !== 'object' || typeof (s as AbortSignal).addEventListener !== 'function')) return new TypeError('command option `abortSignal` must be an AbortSignal')
+  return undefined
+}
+
 export type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'
 
 /** Errors that retrying cannot fix: connecting again would fail the same way. */
 function isPermanent(error: unknown): boolean {
-  return error instanceof HandshakeError || (error instanceof TlsError && error.failure !== 'handshake')
+  if (error instanceof HandshakeError) return true
+  // An untrusted certificate, a wrong host name, or a client certificate the server demands.
+  return error instanceof TlsError && (error.failure !== 'handshake' || /client certificate/i.test(error.message))
 }
 
 export class ClientCore extends Emitter {
@@ -171,7 +182,7 @@ export class ClientCore extends Emitter {
     const promise = new Promise<unknown>((resolve, reject) => {
       command = new Command(args, form, shape, resolve, reject)
     })
-    const refusal = badArguments(args) ?? this.refusal() ?? (this.resp === 2 ? this.subscribedRefusal(args) : undefined)
+    const refusal = badArguments(args) ?? (options !== undefined ? badOptions(options) : undefined) ?? this.refusal() ?? (this.resp === 2 ? this.subscribedRefusal(args) : undefined)
     if (refusal !== undefined) {
       command.reject(refusal)
       return promise
@@ -606,14 +617,16 @@ export class ClientCore extends Emitter {
       return
     }
     if (this.state !== 'ready') return // the dial loop handles failures during the handshake
+    // Not ready any more, before anyone hears of it (node-redis's order).
+    this.state = 'reconnecting'
     this.emit('error', error)
+    if (this.state !== 'reconnecting') return // an error listener closed the client
     const delay = nextDelay(this.options.reconnectStrategy, 0, error)
     if (delay instanceof Error) {
       this.fail(delay)
       return
     }
     this.retries = 1
-    this.state = 'reconnecting'
     this.emit('reconnecting')
     void this.wait(delay).then(() => this.dial())
   }

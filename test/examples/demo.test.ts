@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 function runDemo(env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, env, timeout: 90_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`the demo failed: ${error.message}\n${stderr}`))
       else resolve(stdout)
     })
@@ -31,6 +31,9 @@ function assertReplies(out: string): void {
   assert.match(out, /10000 × incr\('counter'\) issued at once, auto-pipelined: last reply 10000 after/)
   assert.match(line("del(['greeting'"), /→ 4$/)
   assert.match(out, /→ tree → the same bytes$/m)
+  assert.match(line('mGet across slots'), /→ \["v1","v2","v3","v4"\]$/)
+  assert.match(line('pipeline over nodes'), /→ \[1,1,1,"v2"\]$/)
+  assert.match(line('slot of {user:1}.cart'), /→ 10778$/, 'a hash tag puts the key in its tag\'s slot')
 }
 
 describe('examples/demo.ts', () => {
@@ -38,12 +41,15 @@ describe('examples/demo.ts', () => {
     ensureCommand('redis-server', ['redis-server', 'redis-tools'])
     const out = await runDemo(process.env)
     assert.match(out, /^A throwaway redis-server \(v=\d+\.\d+\.\d+, pid \d+\) on .*redis\.sock\./)
+    assert.match(out, /A throwaway Redis Cluster: 3 masters, 3 replicas/)
+    assert.match(out, /discovered 3 master\(s\), 3 replica\(s\)/)
     assertReplies(out)
-  })
+  }, { timeout: 100_000 })
 
   test('without redis-server: the built-in mock server, and it says so', async () => {
     const out = await runDemo({ ...process.env, PATH: '/nonexistent' })
     assert.match(out, /^redis-server is not installed: running against the built-in mock server instead/)
+    assert.match(out, /The cluster part runs against one mock node that owns every slot/)
     assertReplies(out)
-  })
+  }, { timeout: 100_000 })
 })
