@@ -4,6 +4,7 @@
 
 import type { CommandArgument } from '../resp/index.ts'
 import { allCommands, checkArity } from './command-keys.ts'
+import type { TableMethod } from './command-table.ts'
 import { COMMANDS, COMMAND_ALIASES, type CommandName } from './commands/index.ts'
 import type { CommandDefinition } from './commands/define.ts'
 import type { CommandOptions } from './options.ts'
@@ -35,13 +36,23 @@ type ResultOf<K extends CommandName> = (typeof COMMANDS)[K] extends CommandDefin
 type Methods = { [K in CommandName]: (...params: ParamsOf<K>) => Promise<ResultOf<K>> }
 type UpperMethods = { [K in CommandName as Uppercase<K>]: Methods[K] }
 
-/** The typed command methods a client has, camelCase and UPPERCASE. */
-export interface CommandMethods extends Methods, UpperMethods {}
+/** Method names of commands the client drives itself (CLIENT_OWNED), which get no generic method. */
+type OwnedMethod = 'hello' | 'auth' | 'reset' | 'quit' | 'monitor' | 'sync' | 'pSync' | 'select' | 'subscribe' | 'pSubscribe' |
+  'sSubscribe' | 'unsubscribe' | 'pUnsubscribe' | 'sUnsubscribe' | 'multi' | 'exec' | 'discard' | 'watch' | 'unwatch' |
+  'clientReply' | 'clientTracking'
+/** Commands of the table without a curated definition: arguments passed through, reply as decoded. */
+type GenericName = Exclude<TableMethod, CommandName | OwnedMethod>
+type GenericArgument = CommandArgument | readonly CommandArgument[]
+type GenericMethods = { [K in GenericName]: (...args: GenericArgument[]) => Promise<unknown> }
+
+/** The command methods a client has: typed camelCase ones, their UPPERCASE aliases, and a generic one for every other command. */
+export interface CommandMethods extends Methods, UpperMethods, GenericMethods {}
 
 type Chain<Self> = { [K in CommandName]: (...params: ParamsOf<K>) => Self }
 type UpperChain<Self> = { [K in CommandName as Uppercase<K>]: (...params: ParamsOf<K>) => Self }
+type GenericChain<Self> = { [K in GenericName]: (...args: GenericArgument[]) => Self }
 /** The same methods on a transaction or pipeline builder: each adds its command and returns the builder. */
-export type ChainMethods<Self> = Chain<Self> & UpperChain<Self>
+export type ChainMethods<Self> = Chain<Self> & UpperChain<Self> & GenericChain<Self>
 
 const COMMAND_OPTIONS = Symbol.for('respkit.commandOptions')
 

@@ -12,6 +12,7 @@ import { ExecAbortError } from '../client/errors.ts'
 import type { RedisCluster } from './cluster.ts'
 import { CrossSlotError, SlotUnavailableError } from './errors.ts'
 import { keySlot } from './slot.ts'
+import { notSent } from './router.ts'
 
 interface Queued {
   readonly args: readonly CommandArgument[]
@@ -75,14 +76,26 @@ export class ClusterBatch {
   /** Each node's commands as one pipeline; each slot of the result a value or an Error. */
   async execAsPipeline(): Promise<unknown[]> {
     const results = new Array<unknown>(this.#queued.length)
-    const byNode = new Map<string, { client: Promise<import('../client/client.ts').RedisClient>; indexes: number[] }>()
-    const alone: Promise<void>[] = []
-    for (let i = 0; i < this.#queued.length; i++) {
-      const q = this.#queued[i]
-      if (q.slot === -1) {
-        alone.push(this.#cluster._send(q.args, undefined, q.shape).then((v) => { results[i] = v }, (e: unknown) => { results[i] = e }))
-        continue
+    // A command split across slots runs alone, after the commands queued before it and before
+    // those queued after it, so the batch keeps its order (an MGET sees the SETs ahead of it).
+    let start = 0
+    for (let i = 0; i <= this.#queued.length; i++) {
+      if (i < this.#queued.length && this.#queued[i].slot !== -1) continue
+      if (i > start) await this.#sendGroups(start, i, results)
+      if (i < this.#queued.length) {
+        const q = this.#queued[i]
+        results[i] = await this.#cluster._send(q.args, undefined, q.shape).catch((e: unknown) => e)
       }
+      start = i + 1
+    }
+    return results
+  }
+
+  /** Commands `from` to `to` (exclusive), none of them multi-slot: one pipeline per node. */
+  async #sendGroups(from: number, to: number, results: unknown[]): Promise<void> {
+    const byNode = new Map<string, { client: Promise<import('../client/client.ts').RedisClient>; indexes: number[] }>()
+    for (let i = from; i < to; i++) {
+      const q = this.#queued[i]
       const node = this.#cluster._slotOwner(q.slot)
       if (node === undefined) {
         results[i] = new SlotUnavailableError(typeof q.args[0] === 'string' ? q.args[0] : 'command', q.slot, 0, undefined)
@@ -92,7 +105,7 @@ export class ClusterBatch {
       if (group === undefined) byNode.set(node.address, (group = { client: this.#cluster.nodeClient(node), indexes: [] }))
       group.indexes.push(i)
     }
-    await Promise.all([...alone, ...[...byNode.values()].map(async ({ client, indexes }) => {
+    await Promise.all([...byNode.values()].map(async ({ client, indexes }) => {
       let replies: unknown[]
       try {
         const pipe = (await client).pipeline()
@@ -103,14 +116,13 @@ export class ClusterBatch {
       }
       await Promise.all(indexes.map(async (i, j) => {
         const reply = replies[j]
-        if (reply instanceof ReplyError && REDIRECTS.has(reply.code)) {
-          // It did not run: send it alone, following the redirect.
+        if ((reply instanceof ReplyError && REDIRECTS.has(reply.code)) || notSent(reply)) {
+          // It did not run (redirected, or never written: node away): send it alone, routed afresh.
           const q = this.#queued[i]
           results[i] = await this.#cluster._send(q.args, undefined, q.shape).catch((e: unknown) => e)
         } else results[i] = reply
       }))
-    })])
-    return results
+    }))
   }
 }
 

@@ -23,6 +23,7 @@ import { fanOut } from './fan-out.ts'
 import { ClusterBatch } from './batch.ts'
 import { ClusterPubSub } from './pubsub.ts'
 import type { PubSubListener } from '../client/pubsub.ts'
+import { callScript, checkFunctions, checkScripts, functionCommand, type FunctionMethods, type ScriptMethods } from '../client/scripts.ts'
 
 export interface ClusterOptions {
   /** Nodes to discover the cluster from: `{ url }` or `{ socket: { host, port } }`. */
@@ -41,6 +42,10 @@ export interface ClusterOptions {
   refreshInterval?: number
   /** Fewest ms between two refreshes. Default 1000. */
   minRefreshInterval?: number
+  /** Lua scripts as methods, routed by their keys (see createClient's `scripts`). */
+  scripts?: ClientOptions['scripts']
+  /** Functions as methods, routed by their keys (see createClient's `functions`). */
+  functions?: ClientOptions['functions']
 }
 
 function fail(option: string, message: string): never {
@@ -82,7 +87,9 @@ export class RedisCluster extends Emitter {
       if (socket.path !== undefined || socket.host === undefined || socket.port === undefined) fail(`rootNodes[${i}]`, 'needs a host and port (a cluster node is not reached through a Unix socket)')
       return { address: nodeAddress(socket.host, socket.port), host: socket.host, port: socket.port, id: undefined }
     })
-    const tls = (new RedisClient({ ...defaults, ...options.rootNodes[0] }).options.socket as { tls?: unknown }).tls !== undefined
+    // The root's socket merged over the defaults' (as for the probes above): TLS set in `defaults` counts.
+    const root = options.rootNodes[0]
+    const tls = (new RedisClient({ ...defaults, ...root, socket: { ...defaults.socket, ...root.socket } }).options.socket as { tls?: unknown }).tls !== undefined
     const max = options.maxCommandRedirections ?? 16
     if (!Number.isInteger(max) || max < 0) fail('maxCommandRedirections', `must be an integer, 0 or more (got ${String(max)})`)
     const useReplicas = options.useReplicas ?? false
@@ -131,6 +138,21 @@ export class RedisCluster extends Emitter {
       },
     }
     this.#pubsub = new ClusterPubSub(this)
+    const send = (args: CommandArgument[]): Promise<unknown> => this._send(args, undefined, undefined)
+    for (const [name, script] of Object.entries(checkScripts(options.scripts))) {
+      if (name in this) fail(`scripts.${name}`, `would hide the cluster's own ${name}(): choose another name`)
+      Object.defineProperty(this, name, { value: (...params: unknown[]) => callScript(send, script, params, name) })
+    }
+    for (const [library, fns] of Object.entries(checkFunctions(options.functions))) {
+      const lib: Record<string, (...params: unknown[]) => Promise<unknown>> = {}
+      for (const [fn, config] of Object.entries(fns)) {
+        lib[fn] = async (...params) => {
+          const reply = await send(functionCommand(fn, config, params))
+          return config.transformReply === undefined ? reply : config.transformReply(reply)
+        }
+      }
+      Object.defineProperty(this, library, { value: Object.freeze(lib) })
+    }
   }
 
   get isOpen(): boolean {
@@ -392,7 +414,10 @@ installMethods(RedisCluster.prototype, {
   fail: (error) => Promise.reject(error),
 })
 
+/** A cluster client, with the methods its `scripts` and `functions` options add. */
+export type RedisClusterType<O extends ClusterOptions = ClusterOptions> = RedisCluster & ScriptMethods<O['scripts']> & FunctionMethods<O['functions']>
+
 /** node-redis v5's createCluster. Checks the options now; discovers the cluster on `connect()`. */
-export function createCluster(options: ClusterOptions): RedisCluster {
-  return new RedisCluster(options)
+export function createCluster<const O extends ClusterOptions>(options: O): RedisClusterType<O> {
+  return new RedisCluster(options) as RedisClusterType<O>
 }

@@ -31,8 +31,8 @@ function combine(replies: unknown[], policy: string | undefined): unknown {
     case 'one_succeeded':
       return replies[0]
     default:
-      // No policy (KEYS): the union of what each master holds.
-      return replies.every(Array.isArray) ? (replies as unknown[][]).flat() : replies[0]
+      // No policy: the union of what each master holds (KEYS), or any one answer (RANDOMKEY).
+      return replies.every(Array.isArray) ? (replies as unknown[][]).flat() : replies.find((r) => r !== null) ?? null
   }
 }
 

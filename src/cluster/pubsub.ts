@@ -68,6 +68,13 @@ export class ClusterPubSub {
       if (owner === undefined || owner.address === home) continue
       void this.#moveShard(name, home).catch((err) => this.#cluster.emit('error', err))
     }
+    // Dedicated clients of nodes that left the cluster would reconnect forever: close them.
+    const known = new Set([...this.#cluster.masters, ...this.#cluster.replicas].map((n) => n.address))
+    for (const [address, entry] of this.#shardClients) {
+      if (known.has(address)) continue
+      this.#shardClients.delete(address)
+      entry.client.destroy()
+    }
     const classic = this.#classic
     if (classic !== undefined && !this.#cluster.masters.some((m) => m.address === classic.node.address) && !this.#cluster.replicas.some((r) => r.address === classic.node.address)) {
       this.#classic = undefined
@@ -79,7 +86,12 @@ export class ClusterPubSub {
   async #moveShard(name: string, from: string): Promise<void> {
     const old = this.#shardClients.get(from)
     const regs = this.#registrations.filter((r) => r.kind === 'shard' && r.name === name)
-    if (old !== undefined) await old.client.sUnsubscribe(name).catch(() => undefined)
+    if (old !== undefined) {
+      // The registration goes at once; the SUNSUBSCRIBE itself waits for a connection, so wait
+      // for it only when the old node is up (a dead node's client would keep us waiting forever).
+      const leaving = old.client.sUnsubscribe(name).catch(() => undefined)
+      if (old.client.isReady) await leaving
+    }
     const { client, node } = await this.#shardClient(keySlot(name))
     this.#shardHome.set(name, node.address)
     for (const r of regs) await client.sSubscribe(name, r.listener, r.buffer)

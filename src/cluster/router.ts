@@ -35,7 +35,7 @@ export interface RouteContext {
 }
 
 /** Errors that prove the command was not written: safe to try on another node. */
-function notSent(error: unknown): boolean {
+export function notSent(error: unknown): boolean {
   return error instanceof ClientOfflineError || error instanceof ClientClosedError || error instanceof ReconnectGaveUpError ||
     error instanceof QueueFullError || error instanceof ConnectionError
 }
@@ -47,6 +47,13 @@ function redirectTarget(message: string): { slot: number; address: string } {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Waits for `promise`, at most `ms`; the timer is cleared either way (a pending one would keep the process alive). */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
 
 export async function route(
   ctx: RouteContext,
@@ -120,7 +127,7 @@ export async function route(
       if (notSent(err)) {
         ctx.unreachable(node, err)
         if (Date.now() >= deadline) throw new SlotUnavailableError(name, slot, Date.now() - started, err)
-        await Promise.race([ctx.refresh(), sleep(Math.max(0, deadline - Date.now()))])
+        await within(ctx.refresh(), Math.max(0, deadline - Date.now()))
         await sleep(Math.min(50 * 2 ** Math.min(waits++, 4), 500))
         node = ctx.pick(slot, readOnly)
         continue
