@@ -15,8 +15,12 @@ export class Command {
   state = QUEUED
   /** Settled before its reply came (timeout, abort): the reply, when it comes, is dropped. */
   replied = false
+  /** Given up on (timeout) after its write: its connection takes no new writes until this reply comes. */
+  late = false
   /** Times the server refused it with a retryable error. */
   attempts = 0
+  /** Times it was resent after its connection broke (retryWritten): capped, see MAX_RESENDS. */
+  resends = 0
   /** The client's own (handshake, health check): never retried, never counted in the queue. */
   internal = false
   /** Set for a member of a transaction or pipeline: sent as one unit, never retried or resent alone. */
@@ -139,5 +143,11 @@ export class Fifo<T> {
     if (items.length === 0) return
     this.items = [...items, ...this.items.slice(this.head)]
     this.head = 0
+  }
+
+  /** Removes and returns the newest `n` items, oldest first. */
+  takeLast(n: number): T[] {
+    const count = Math.min(n, this.length)
+    return this.items.splice(this.items.length - count, count) as T[]
   }
 }

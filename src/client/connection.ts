@@ -6,7 +6,7 @@
 
 import { CommandEncoder, Decoder, ProtocolError, ReplyError, type DecoderLimits, type Utf8Decoder } from '../resp/index.ts'
 import type { ByteStream, ConnectOptions, Connector } from '../transport/types.ts'
-import { Command, Fifo, SETTLED, WRITTEN } from './command.ts'
+import { Command, Fifo, QUEUED, SETTLED, WRITTEN } from './command.ts'
 import { applyForm } from './type-mapping.ts'
 import { CONFIRMATIONS, pushKind } from './pubsub.ts'
 
@@ -22,6 +22,8 @@ export interface ConnectionHooks {
   onErrorReply(command: Command, error: ReplyError): void
   /** Every written command has its reply. */
   onIdle(): void
+  /** The last late reply awaited (see `lateReplies`) came: the connection may take writes again. */
+  onLateReply?(): void
   /** The connection ended; `held` are the commands written to it and not settled. */
   onClose(connection: Connection, error: Error, held: Command[]): void
 }
@@ -51,6 +53,12 @@ export class Connection {
   /** RESP2 only: the connection is subscribed, or a (un)subscribe is awaiting confirmations. */
   private pubsubActive = false
   private pubsubInflight = 0
+  /**
+   * Commands given up on after their write whose replies have not come. While there are any,
+   * the client writes nothing new here: if the replies never come the connection is replaced,
+   * and what waited goes out on the next one, unwritten and so safe, instead of outcome-unknown.
+   */
+  lateReplies = 0
   /** Time of the last byte received, kept only when a socket timeout is set. */
   lastData = 0
   private readonly trackData: boolean
@@ -135,7 +143,18 @@ export class Connection {
         batch++
       }
       if (batch === 0) break
-      more = stream.writev(encoder.take())
+      try {
+        more = stream.writev(encoder.take())
+      } catch (err) {
+        // The stream closed before we heard of it (its close is reported a tick later): it threw
+        // before sending anything, so this slice was never written. Back to the queue with it,
+        // for the next connection; thrown on, it would crash the process from a microtask.
+        const unsent = this.inflight.takeLast(batch)
+        for (const c of unsent) c.state = QUEUED
+        queue.unshiftAll(unsent)
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+        return true
+      }
     }
     return more
   }
@@ -191,6 +210,10 @@ export class Connection {
     if (--head.pubsubLeft > 0) return true
     this.inflight.shift()
     head.replied = true
+    if (head.late) {
+      head.late = false
+      if (--this.lateReplies === 0) this.hooks.onLateReply?.()
+    }
     this.pubsubInflight--
     this.pubsubActive = this.resp === 2 && (this.pubsubInflight > 0 || this.subscribedResp2)
     head.resolve(undefined)
@@ -215,6 +238,10 @@ export class Connection {
       throw new ProtocolError('misplaced', 'the server sent a reply no command was waiting for', 0)
     }
     command.replied = true
+    if (command.late) {
+      command.late = false
+      if (--this.lateReplies === 0) this.hooks.onLateReply?.()
+    }
     this.settle(command, value)
     if (this.inflight.length === 0) this.hooks.onIdle()
   }

@@ -16,7 +16,7 @@ import {
 import { Emitter } from './events.ts'
 import { runHandshake, type HandshakeResult } from './handshake.ts'
 import type { CommandOptions, ResolvedOptions, Secret } from './options.ts'
-import { MAX_SERVER_RETRIES, actionFor, serverRetryDelay } from './retry-policy.ts'
+import { MAX_RESENDS, MAX_SERVER_RETRIES, actionFor, serverRetryDelay } from './retry-policy.ts'
 import { formOf } from './type-mapping.ts'
 import { blockingTimeout } from './blocking.ts'
 import { applyForm } from './type-mapping.ts'
@@ -201,6 +201,17 @@ export class ClientCore extends Emitter {
       command.timer = setTimeout(() => this.giveUpOn(command, new CommandTimeoutError(command.name, timeout, command.state === WRITTEN)), timeout)
     }
     this.enqueue(command)
+    // A SELECT sent by hand is remembered as select() remembers it: a reconnect must not move
+    // the commands that follow to another database.
+    if (args.length === 2 && typeof args[0] === 'string' && args[0].length === 6 && args[0].toUpperCase() === 'SELECT') {
+      const db = typeof args[1] === 'string' || typeof args[1] === 'number' ? Number(args[1]) : Number.NaN
+      if (Number.isInteger(db) && db >= 0) {
+        return promise.then((reply) => {
+          this.database = db
+          return reply
+        })
+      }
+    }
     return promise
   }
 
@@ -334,7 +345,12 @@ export class ClientCore extends Emitter {
         this.flushScheduled = true
         queueMicrotask(this.flushBound)
       }
-    } else if (this.options.offlineQueueTimeout > 0 && command.offlineTimer === undefined) {
+    } else this.armOfflineTimer(command)
+  }
+
+  /** offlineQueueTimeout: a command waiting while disconnected fails after that long, unsent. */
+  private armOfflineTimer(command: Command): void {
+    if (this.options.offlineQueueTimeout > 0 && command.offlineTimer === undefined && command.state === QUEUED) {
       const ms = this.options.offlineQueueTimeout
       command.offlineTimer = setTimeout(() => {
         command.offlineTimer = undefined
@@ -359,7 +375,7 @@ export class ClientCore extends Emitter {
     this.flushScheduled = false
     const connection = this.connection
     if (this.state !== 'ready' && this.state !== 'closing') return
-    if (connection === undefined || connection.isDead || this.blocked) return
+    if (connection === undefined || connection.isDead || this.blocked || connection.lateReplies > 0) return
     if (!connection.writeFrom(this.queue)) {
       this.blocked = true
       void connection.drain().then(() => {
@@ -382,6 +398,11 @@ export class ClientCore extends Emitter {
       // the reply arrives within one more timeout, so commands behind it are not held forever.
       const connection = this.connection
       const grace = error instanceof CommandTimeoutError ? error.timeout : 0
+      if (grace > 0 && connection !== undefined && !command.internal) {
+        // Drained before reuse: new commands wait (unwritten) for the late reply or a new connection.
+        command.late = true
+        connection.lateReplies++
+      }
       const check = (): void => {
         if (!command.replied && connection !== undefined && this.connection === connection) {
           connection.destroy(new Error(`replaced: ${command.name} was given up on and its reply did not come`))
@@ -417,6 +438,9 @@ export class ClientCore extends Emitter {
           onClose: (c, error, held) => this.onConnectionClosed(c, error, held),
           onIdle: () => {
             if (this.state === 'closing') this.maybeFinishClose()
+          },
+          onLateReply: () => {
+            if (this.connection === connection) this.flush()
           },
         })
         if (this.state !== 'connecting' && this.state !== 'reconnecting') {
@@ -605,7 +629,8 @@ export class ClientCore extends Emitter {
     const resend: Command[] = []
     for (const command of held) {
       if (command.internal) command.reject(error)
-      else if (command.batch === undefined && this.state !== 'closing' && this.mayResend(command)) {
+      else if (command.batch === undefined && this.state !== 'closing' && (command.idempotent || command.resends < MAX_RESENDS) && this.mayResend(command)) {
+        command.resends++
         command.state = QUEUED
         resend.push(command)
       } else command.reject(new OutcomeUnknownError(command.name, error))
@@ -619,6 +644,12 @@ export class ClientCore extends Emitter {
     if (this.state !== 'ready') return // the dial loop handles failures during the handshake
     // Not ready any more, before anyone hears of it (node-redis's order).
     this.state = 'reconnecting'
+    if (this.options.offlineQueueTimeout > 0) {
+      // Commands queued while ready and not yet written (backpressure, resends) wait offline now too.
+      const waiting = this.queue.drain()
+      for (const c of waiting) this.armOfflineTimer(c)
+      this.queue.unshiftAll(waiting)
+    }
     this.emit('error', error)
     if (this.state !== 'reconnecting') return // an error listener closed the client
     const delay = nextDelay(this.options.reconnectStrategy, 0, error)

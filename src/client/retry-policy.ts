@@ -50,6 +50,13 @@ export function actionFor(error: unknown): Action {
 /** Most attempts of a command that the server keeps refusing with a retryable error. */
 export const MAX_SERVER_RETRIES = 20
 
+/**
+ * Most resends of a written command whose connection broke (retryWritten). A read whose reply
+ * breaks the connection every time (one over replyLimits, say) would otherwise loop forever;
+ * past this it fails with OutcomeUnknownError.
+ */
+export const MAX_RESENDS = 3
+
 /** Backoff before retry `attempt` (1 first) of a refused command, in ms. */
 export function serverRetryDelay(attempt: number): number {
   return Math.min(1_000, 25 * 2 ** Math.min(attempt, 10))

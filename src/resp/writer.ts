@@ -1,22 +1,46 @@
-// A growing byte buffer for encoding. Bytes handed out by `take()` are never written again, so
-// the buffer can be reused without copying what was taken; large byte arrays are not copied in
-// at all but passed through by reference, between the buffered segments around them.
+// A growing byte buffer for encoding. What it hands out (`take()`) is always a copy of exact
+// size, or a large byte array of the caller's passed through by reference: never a view into
+// the scratch buffer, so a result cannot keep other commands' bytes (an AUTH password) reachable
+// through its `.buffer`. The scratch is reused from its start after each cut and zeroed behind
+// what was copied out. A command that fails half-way is rolled back with `mark()`/`rollback()`.
 
 import { concatBytes } from './bytes.ts'
 
 const CRLF_1 = 13
 const CRLF_2 = 10
+/** The scratch buffer doubles when full, up to this; past it, it is reused as is. */
+const MAX_SCRATCH = 1024 * 1024
+/** Strings up to this many UTF-16 units are copied by a loop; longer ones by TextEncoder.encodeInto (bench/resp.ts). */
+const SHORT_STRING = 32
+
+// Called through `.call` on a saved reference, never as `s.charCodeAt(i)`: on V8, once any
+// object inherits from String.prototype (node-redis's `class VerbatimString extends String`
+// does when it loads), the method lookup on a string is no longer constant-folded and such
+// loops run 4-6x slower; the saved intrinsic stays inlined (bench/resp.ts, BENCH_STRING_SUBCLASS=1).
+const charCodeAt = String.prototype.charCodeAt
+// The real length of a typed array, from its internal slot: an object that only claims to be
+// a Uint8Array (its prototype set to Uint8Array.prototype, a `length` of its own) throws here.
+const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!
+  .get as (this: Uint8Array) => number
+
+/** The length of a genuine Uint8Array (a Buffer is one); a TypeError for anything else. */
+export function bytesLength(bytes: Uint8Array): number {
+  return typedArrayLength.call(bytes)
+}
 
 export class ByteWriter {
   protected buf: Uint8Array
+  /** End of the bytes written since the last cut, which start at 0. */
   protected pos = 0
-  /** Start of the bytes written since the last `take()`. */
-  private start = 0
   /** Finished chunks waiting for `take()`, in order. */
   private out: Uint8Array[] = []
   private outBytes = 0
   private size: number
   private readonly passThrough: number
+  // The state at `mark()`.
+  private markPos = 0
+  private markOut = 0
+  private markOutBytes = 0
 
   constructor(initialSize = 16 * 1024, passThrough = 64 * 1024) {
     this.size = initialSize
@@ -26,7 +50,7 @@ export class ByteWriter {
 
   /** Bytes written and not yet taken. */
   get byteLength(): number {
-    return this.outBytes + this.pos - this.start
+    return this.outBytes + this.pos
   }
 
   /** Everything written since the last call, as one or more chunks (usually one). */
@@ -44,12 +68,52 @@ export class ByteWriter {
     return chunks.length === 1 ? chunks[0] : concatBytes(chunks)
   }
 
-  private cut(): void {
-    if (this.pos > this.start) {
-      this.out.push(this.buf.subarray(this.start, this.pos))
-      this.outBytes += this.pos - this.start
-      this.start = this.pos
+  /** Remember this point: `rollback()` forgets everything written after it. */
+  mark(): void {
+    this.markPos = this.pos
+    this.markOut = this.out.length
+    this.markOutBytes = this.outBytes
+  }
+
+  /** Back to the last `mark()`, as if nothing had been written since. */
+  rollback(): void {
+    if (this.out.length > this.markOut) {
+      // A cut happened since: the bytes held at the mark went out at the head of the first
+      // chunk cut after it. Bring them back; drop the rest.
+      const keep = this.markPos
+      const head = this.out[this.markOut]
+      this.out.length = this.markOut
+      this.outBytes = this.markOutBytes
+      this.buf.fill(0, 0, this.pos)
+      if (keep > 0) this.buf.set(head.subarray(0, keep), 0)
+      this.pos = keep
+    } else {
+      this.buf.fill(0, this.markPos, this.pos)
+      this.pos = this.markPos
     }
+  }
+
+  /** Drop everything not yet taken. */
+  reset(): void {
+    this.buf.fill(0, 0, this.pos)
+    this.pos = 0
+    this.out = []
+    this.outBytes = 0
+    this.markPos = this.markOut = this.markOutBytes = 0
+  }
+
+  /** Copy out what the scratch holds, exactly, and zero it for reuse. */
+  private cut(): void {
+    const n = this.pos
+    if (n === 0) return
+    const buf = this.buf
+    const chunk = new Uint8Array(n)
+    if (n <= 64) for (let i = 0; i < n; i++) chunk[i] = buf[i]
+    else chunk.set(buf.subarray(0, n))
+    buf.fill(0, 0, n)
+    this.out.push(chunk)
+    this.outBytes += n
+    this.pos = 0
   }
 
   /** Make room for `n` more bytes. */
@@ -57,10 +121,8 @@ export class ByteWriter {
     if (this.pos + n <= this.buf.length) return
     this.cut()
     // Grow for the busy writer, but never keep a huge buffer because of one huge value.
-    if (this.size < 1024 * 1024) this.size *= 2
-    this.buf = new Uint8Array(Math.max(this.size, n))
-    this.pos = 0
-    this.start = 0
+    if (this.size < MAX_SCRATCH) this.size = Math.min(this.size * 2, MAX_SCRATCH)
+    if (n > this.buf.length || this.buf.length < this.size) this.buf = new Uint8Array(Math.max(this.size, n))
   }
 
   writeByte(b: number): void {
@@ -86,23 +148,45 @@ export class ByteWriter {
 
   /** Bytes of a string whose characters are all below 0x80 (numbers, type names). */
   writeAscii(s: string): void {
-    this.ensure(s.length)
+    const n = s.length
+    if (n >= this.passThrough) return this.writeBytes(textEncoder.encode(s))
+    this.ensure(n)
     const buf = this.buf
     let p = this.pos
-    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i)
+    for (let i = 0; i < n; i++) buf[p++] = charCodeAt.call(s, i)
     this.pos = p
   }
 
   writeBytes(bytes: Uint8Array): void {
-    if (bytes.length >= this.passThrough) {
+    const n = typedArrayLength.call(bytes)
+    if (n >= this.passThrough) {
       this.cut()
       this.out.push(bytes)
-      this.outBytes += bytes.length
+      this.outBytes += n
       return
     }
-    this.ensure(bytes.length)
+    this.ensure(n)
     this.buf.set(bytes, this.pos)
-    this.pos += bytes.length
+    this.pos += n
+  }
+
+  /** `$<digits>\r\n<digits>\r\n` for a safe integer, without making a string. */
+  writeBulkInteger(x: number): void {
+    this.ensure(48)
+    const buf = this.buf
+    let p = this.pos
+    const negative = x < 0
+    const abs = negative ? -x : x
+    const digits = digitCount(abs) + (negative ? 1 : 0)
+    buf[p++] = 36
+    p = writeDigits(buf, p, digits)
+    buf[p++] = CRLF_1
+    buf[p++] = CRLF_2
+    if (negative) buf[p++] = 45
+    p = writeDigits(buf, p, abs)
+    buf[p++] = CRLF_1
+    buf[p++] = CRLF_2
+    this.pos = p
   }
 
   /** `$<bytes>\r\n<UTF-8 of s>\r\n` */
@@ -118,21 +202,40 @@ export class ByteWriter {
     }
     this.ensure(n * 3 + 24)
     const buf = this.buf
-    let p = this.pos
-    let i = 0
-    while (i < n && s.charCodeAt(i) < 0x80) i++
-    if (i === n) {
-      buf[p++] = 36
-      p = writeDigits(buf, p, n)
-      buf[p++] = CRLF_1
-      buf[p++] = CRLF_2
-      for (let j = 0; j < n; j++) buf[p++] = s.charCodeAt(j)
+    const start = this.pos
+    let p = start
+    buf[p++] = 36
+    p = writeDigits(buf, p, n)
+    buf[p++] = CRLF_1
+    buf[p++] = CRLF_2
+    if (n <= SHORT_STRING) {
+      // One pass on the bet that it is ASCII; start again as UTF-8 if it is not.
+      let i = 0
+      for (; i < n; i++) {
+        const c = charCodeAt.call(s, i)
+        if (c >= 0x80) break
+        buf[p++] = c
+      }
+      if (i < n) {
+        p = start
+        buf[p++] = 36
+        p = writeDigits(buf, p, utf8Length(s))
+        buf[p++] = CRLF_1
+        buf[p++] = CRLF_2
+        p = writeUtf8(buf, p, s)
+      }
     } else {
-      buf[p++] = 36
-      p = writeDigits(buf, p, utf8Length(s))
-      buf[p++] = CRLF_1
-      buf[p++] = CRLF_2
-      p = writeUtf8(buf, p, s)
+      // Encoded in place after a length line sized for ASCII; moved if the UTF-8 length has more digits.
+      const written = textEncoder.encodeInto(s, buf.subarray(p)).written
+      if (written !== n) {
+        const header = 3 + digitCount(written)
+        const body = start + header
+        if (body !== p) buf.copyWithin(body, p, p + written)
+        p = writeDigits(buf, start + 1, written)
+        buf[p++] = CRLF_1
+        buf[p++] = CRLF_2
+      }
+      p += written
     }
     buf[p++] = CRLF_1
     buf[p++] = CRLF_2
@@ -141,7 +244,7 @@ export class ByteWriter {
 
   /** `$<len>\r\n<bytes>\r\n` */
   writeBulkBytes(bytes: Uint8Array): void {
-    this.writeHeader(36, bytes.length)
+    this.writeHeader(36, typedArrayLength.call(bytes))
     this.writeBytes(bytes)
     this.writeCrlf()
   }
@@ -149,13 +252,18 @@ export class ByteWriter {
 
 const textEncoder = new TextEncoder()
 
+function digitCount(n: number): number {
+  let digits = 1
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++
+  return digits
+}
+
 function writeDigits(buf: Uint8Array, p: number, n: number): number {
   if (n < 10) {
     buf[p] = 48 + n
     return p + 1
   }
-  let digits = 1
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++
+  const digits = digitCount(n)
   let q = p + digits
   for (let x = n; q > p; x = Math.floor(x / 10)) buf[--q] = 48 + (x % 10)
   return p + digits
@@ -165,10 +273,10 @@ function writeDigits(buf: Uint8Array, p: number, n: number): number {
 export function utf8Length(s: string): number {
   let bytes = 0
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
+    const c = charCodeAt.call(s, i)
     if (c < 0x80) bytes += 1
     else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (charCodeAt.call(s, i + 1) & 0xfc00) === 0xdc00) {
       bytes += 4
       i++
     } else bytes += 3
@@ -178,13 +286,13 @@ export function utf8Length(s: string): number {
 
 function writeUtf8(buf: Uint8Array, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i)
+    let c = charCodeAt.call(s, i)
     if (c < 0x80) buf[p++] = c
     else if (c < 0x800) {
       buf[p++] = 0xc0 | (c >> 6)
       buf[p++] = 0x80 | (c & 0x3f)
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00)
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (charCodeAt.call(s, i + 1) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (charCodeAt.call(s, ++i) - 0xdc00)
       buf[p++] = 0xf0 | (c >> 18)
       buf[p++] = 0x80 | ((c >> 12) & 0x3f)
       buf[p++] = 0x80 | ((c >> 6) & 0x3f)

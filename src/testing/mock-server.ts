@@ -2,7 +2,7 @@
 // an error, silence, a delay, raw (even malformed) bytes, or a closed connection. It runs over
 // any ByteStream: the in-memory pair (no sockets at all) or real TCP (see ./tcp.ts).
 
-import { Decoder, encode, ReplyError } from '../resp/index.ts'
+import { Decoder, encode, ReplyError, type DecoderLimits } from '../resp/index.ts'
 import type { ByteStream, Connector, StreamHandlers } from '../transport/types.ts'
 import { memoryConnector, type MemoryFaults, type MemoryPairOptions } from '../transport/memory.ts'
 
@@ -53,24 +53,33 @@ export interface MockServerOptions {
   hello?: boolean
   /** Fields of the HELLO reply. */
   serverInfo?: { server?: string; version?: string }
+  /**
+   * Limits on what a client may send, as the decoder's limits (default: the decoder's, which
+   * are the server's own). A command past them gets `-ERR Protocol error`, then the
+   * connection closes, as Redis does.
+   */
+  limits?: DecoderLimits
 }
 
 let nextId = 1
 
 /** One client's connection to the mock server. */
 export class MockConnection {
-  readonly id = nextId++
+  readonly id: number = nextId++
   /** RESP version of the replies: 2 until the client sends `HELLO 3`. */
   protocol: 2 | 3 = 2
   /** Free space for handlers to keep per-connection state. */
-  readonly state = new Map<string, unknown>()
+  readonly state: Map<string, unknown> = new Map<string, unknown>()
   /** Every command received, in order, answered or not (after `hang()`, say). */
   readonly commands: MockCommand[] = []
   stream!: ByteStream
   /** Over the in-memory pair: its fault knobs (split, latency, stall, drop, inject). */
   faults: MemoryFaults | undefined
 
-  /** Send a value now, outside the command/reply order (a push, say). */
+  /**
+   * Send a value now, outside the command/reply order (a push, say), in the connection's
+   * protocol: on a RESP2 connection a push goes out as an array, a map flattened, and so on.
+   */
   send(value: unknown): void {
     this.write(encode(value, { protocol: this.protocol }))
   }
@@ -99,7 +108,8 @@ export class MockConnection {
 }
 
 export class MockServer {
-  readonly connections = new Set<MockConnection>()
+  /** Connections open now; a connection leaves the set when it closes. */
+  readonly connections: Set<MockConnection> = new Set<MockConnection>()
   private readonly handler: MockHandler
   private readonly options: MockServerOptions
 
@@ -124,6 +134,7 @@ export class MockServer {
     let answering = true // false after hang(), a close, or a protocol error
     let badInput: string | undefined // the protocol error to send once earlier commands are answered
     const decoder = new Decoder({
+      ...this.options.limits,
       binary: true,
       onReply: (value) => {
         const command = toCommand(value)
@@ -135,19 +146,27 @@ export class MockServer {
     })
     const pump = async (): Promise<void> => {
       busy = true
-      while (queue.length > 0 && answering) {
-        if (!(await this.answer(queue.shift()!, connection))) {
-          answering = false
-          queue.length = 0
+      try {
+        while (queue.length > 0 && answering) {
+          if (!(await this.answer(queue.shift()!, connection))) {
+            answering = false
+            queue.length = 0
+          }
         }
-      }
-      if (badInput !== undefined && answering) {
-        // What Redis does with bytes it cannot parse: answer what came before, say so, hang up.
+        if (badInput !== undefined && answering) {
+          // What Redis does with bytes it cannot parse: answer what came before, say so, hang up.
+          answering = false
+          connection.sendRaw(`-ERR Protocol error: ${badInput}\r\n`)
+          void connection.close()
+        }
+      } catch (error) {
+        // Nothing a handler does may escape as an unhandled rejection: the connection ends.
         answering = false
-        connection.sendRaw(`-ERR Protocol error: ${badInput}\r\n`)
-        void connection.close()
+        queue.length = 0
+        connection.stream.abort(error instanceof Error ? error : new Error(safeText(error)))
+      } finally {
+        busy = false
       }
-      busy = false
     }
     connection.stream = open({
       onData: (chunk) => {
@@ -206,7 +225,7 @@ export class MockServer {
         ? this.hello(command, connection)
         : await this.handler(command, connection)
     } catch (error) {
-      reply = error instanceof Error ? error : new ReplyError(`ERR ${String(error)}`)
+      reply = error instanceof Error ? error : new ReplyError(`ERR ${safeText(error)}`)
     }
     return this.perform(reply, command, connection)
   }
@@ -219,7 +238,7 @@ export class MockServer {
       try {
         bytes = encode(errorLine(reply), { protocol: connection.protocol })
       } catch (error) {
-        bytes = encode(new ReplyError(`ERR mock handler returned a value that cannot be encoded: ${(error as Error).message}`))
+        bytes = encode(new ReplyError(`ERR mock handler returned a value that cannot be encoded: ${safeText((error as Error)?.message).replace(/[\r\n]+/g, ' ')}`))
       }
       return this.send(connection, bytes)
     }
@@ -274,6 +293,15 @@ export class MockServer {
 function errorLine(reply: MockReply): MockReply {
   if (reply instanceof Error && /[\r\n]/.test(reply.message)) return new ReplyError(reply.message.replace(/[\r\n]+/g, ' '))
   return reply
+}
+
+/** `String(x)`, or a placeholder when even that throws (a hostile `toString`). */
+function safeText(x: unknown): string {
+  try {
+    return String(x)
+  } catch {
+    return 'a value that cannot be turned into text'
+  }
 }
 
 function isAction(x: unknown): x is Action {

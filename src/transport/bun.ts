@@ -16,7 +16,10 @@ import type { ByteStream, ConnectOptions, Connector, StreamHandlers, TlsOptions 
 import {
   ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, toConnectionError,
 } from './errors.ts'
-import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList, tlsOf } from './options.ts'
+import {
+  DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, asError, checkChunk, checkChunks, endGrace, pem, pemList, tlsOf,
+  validateConnectOptions,
+} from './options.ts'
 import { WriteQueue } from './write-queue.ts'
 
 /** Queued chunks under this size are copied together into one write (bench/transport.ts: it pays on Bun). */
@@ -59,8 +62,6 @@ interface BunNet {
   }): Promise<BunSocket>
 }
 
-/** After our half-close, how long end() waits for the peer's own close before closing anyway. */
-const END_GRACE_MS = 2_000
 
 function bunNet(): BunNet {
   const bun = (globalThis as unknown as { Bun?: BunNet }).Bun
@@ -80,6 +81,11 @@ function bunTlsOptions(tls: TlsOptions): BunTlsOptions {
 }
 
 export const bunConnector: Connector = (options, handlers) => {
+  try {
+    validateConnectOptions(options)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   const bun = bunNet()
   const address = addressOf(options)
   const tls = tlsOf(options)
@@ -227,6 +233,7 @@ class BunStream implements ByteStream {
   }
 
   write(chunk: Uint8Array): boolean {
+    checkChunk(chunk, 'write')
     this.#checkWritable()
     const below = this.#queue.push(chunk)
     this.#scheduleFlush()
@@ -234,6 +241,7 @@ class BunStream implements ByteStream {
   }
 
   writev(chunks: readonly Uint8Array[]): boolean {
+    checkChunks(chunks)
     this.#checkWritable()
     for (const chunk of chunks) this.#queue.push(chunk)
     this.#scheduleFlush()
@@ -302,16 +310,20 @@ class BunStream implements ByteStream {
 
   async #end(): Promise<void> {
     this.#endRequested = true
-    await this.#queue.emptied()
-    if (this.#closedError !== undefined) return void (await this.closed)
-    // Half-close (FIN after the last byte) and let the peer close its side; Bun's socket.end()
-    // closes at once, dropping the replies still on their way.
-    const socket = this.#socket
-    if (socket?.shutdown !== undefined) socket.shutdown()
-    else socket?.end()
-    const timer = setTimeout(() => this.#close(undefined), END_GRACE_MS)
-    await this.closed
-    clearTimeout(timer)
+    // Closed by force once nothing has gone out for END_GRACE_MS (see options.ts).
+    const disarm = endGrace(() => this.#queue.bytes, () => this.#close(undefined))
+    try {
+      await this.#queue.emptied()
+      if (this.#closedError !== undefined) return void (await this.closed)
+      // Half-close (FIN after the last byte) and let the peer close its side; Bun's socket.end()
+      // closes at once, dropping the replies still on their way.
+      const socket = this.#socket
+      if (socket?.shutdown !== undefined) socket.shutdown()
+      else socket?.end()
+      await this.closed
+    } finally {
+      disarm()
+    }
   }
 
   // ---- reading and closing
@@ -328,7 +340,7 @@ class BunStream implements ByteStream {
       this.#handlers.onData(chunk)
       return true
     } catch (err) {
-      this.#close(err instanceof Error ? err : new Error(String(err)))
+      this.#close(asError(err))
       return false
     }
   }

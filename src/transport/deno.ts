@@ -15,7 +15,10 @@ import type { ByteStream, ConnectOptions, Connector, StreamHandlers, TlsOptions 
 import {
   ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, TlsError, toConnectionError,
 } from './errors.ts'
-import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList, tlsOf } from './options.ts'
+import {
+  DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, asError, checkChunk, checkChunks, endGrace, pem, pemList, tlsOf,
+  validateConnectOptions,
+} from './options.ts'
 import { WriteQueue } from './write-queue.ts'
 
 /** Only chunks under this size are copied together: on Deno, copying larger ones costs more than the write it saves (bench/transport.ts). */
@@ -45,8 +48,6 @@ interface DenoNet {
 
 /** Bytes asked for per read; a read that fills at least half of it is handed over without a copy. */
 const READ_SIZE = 64 * 1024
-/** After our half-close, how long end() waits for the peer's own close before closing anyway. */
-const END_GRACE_MS = 2_000
 
 function denoNet(): DenoNet {
   const deno = (globalThis as unknown as { Deno?: DenoNet }).Deno
@@ -121,6 +122,7 @@ class Attempt {
 }
 
 export const denoConnector: Connector = async (options, handlers) => {
+  validateConnectOptions(options)
   const deno = denoNet()
   const address = addressOf(options)
   const tlsOptions = tlsOf(options)
@@ -147,7 +149,7 @@ export const denoConnector: Connector = async (options, handlers) => {
     attempt.done()
     return new DenoStream(conn, handlers, address, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, useTls)
   } catch (err) {
-    const error = attempt.gaveUp ?? explain(toConnectionError(err, address, 'connect', useTls), tlsOptions)
+    const error = attempt.gaveUp ?? permission(err, address, options) ?? explain(toConnectionError(err, address, 'connect', useTls), tlsOptions)
     attempt.done()
     if (conn !== undefined) close(conn)
     throw error
@@ -193,6 +195,16 @@ function setSocketOptions(conn: DenoConn, options: ConnectOptions): void {
   } catch { /* not a TCP connection */ }
 }
 
+/** Deno without the permission to connect: say which flag grants it, in our words, not Deno's. */
+function permission(err: unknown, address: string, options: ConnectOptions): ConnectionError | undefined {
+  const name = (err as { name?: unknown } | null)?.name
+  if (name !== 'NotCapable' && name !== 'PermissionDenied') return undefined
+  const grant = options.path !== undefined
+    ? `--allow-read and --allow-write (or --allow-read=${address} --allow-write=${address} for this socket only)`
+    : `--allow-net (or --allow-net=${address} for this address only)`
+  return new ConnectionError(`connecting to ${address} needs a permission Deno did not grant: run with ${grant}`, address, { cause: err })
+}
+
 /** With verification asked off, an untrusted chain needs a word on what Deno can't do. */
 function explain(error: ConnectionError, tls: TlsOptions | undefined): ConnectionError {
   if (!(error instanceof TlsError) || error.failure !== 'certificate' || tls?.rejectUnauthorized !== false) return error
@@ -231,6 +243,7 @@ class DenoStream implements ByteStream {
   }
 
   write(chunk: Uint8Array): boolean {
+    checkChunk(chunk, 'write')
     this.#checkWritable()
     const below = this.#queue.push(chunk)
     this.#startPump()
@@ -238,6 +251,7 @@ class DenoStream implements ByteStream {
   }
 
   writev(chunks: readonly Uint8Array[]): boolean {
+    checkChunks(chunks)
     this.#checkWritable()
     for (const chunk of chunks) this.#queue.push(chunk)
     this.#startPump()
@@ -335,26 +349,30 @@ class DenoStream implements ByteStream {
       try {
         this.#handlers.onData(chunk)
       } catch (err) {
-        this.#close(err instanceof Error ? err : new Error(String(err)))
+        this.#close(asError(err))
         return
       }
     }
   }
 
   async #end(): Promise<void> {
-    await this.#queue.emptied()
-    if (this.#closedError !== undefined) return void (await this.closed)
-    // Half-close and let the peer close its side: closing with unread bytes in the socket would
-    // send a reset, which can throw away what we just sent.
+    // Closed by force once nothing has gone out for END_GRACE_MS (see options.ts).
+    const disarm = endGrace(() => this.#queue.bytes, () => this.#close(undefined))
     try {
-      await this.#conn.closeWrite()
-    } catch {
-      this.#close(undefined)
+      await this.#queue.emptied()
+      if (this.#closedError !== undefined) return void (await this.closed)
+      // Half-close and let the peer close its side: closing with unread bytes in the socket would
+      // send a reset, which can throw away what we just sent.
+      try {
+        await this.#conn.closeWrite()
+      } catch {
+        this.#close(undefined)
+      }
+      if (this.#paused) this.#close(undefined)
+      await this.closed
+    } finally {
+      disarm()
     }
-    if (this.#paused) this.#close(undefined)
-    const timer = setTimeout(() => this.#close(undefined), END_GRACE_MS)
-    await this.closed
-    clearTimeout(timer)
   }
 
   #close(reason: Error | undefined): void {

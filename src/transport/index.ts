@@ -8,3 +8,6 @@ export {
 } from './errors.ts'
 export type { TlsFailure } from './errors.ts'
 export { autoConnector } from './auto.ts'
+export { createMemoryPair, memoryConnector } from './memory.ts'
+export type { Direction, MemoryFaults, MemoryPair, MemoryPairOptions, SplitMode } from './memory.ts'
+export { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, END_GRACE_MS } from './options.ts'

@@ -8,7 +8,9 @@
 
 import type { ByteStream, ConnectOptions, Connector, StreamHandlers } from './types.ts'
 import { ConnectAbortedError, ConnectionClosedError, ConnectionResetError, toConnectionError } from './errors.ts'
-import { DEFAULT_HIGH_WATER_MARK, addressOf } from './options.ts'
+import {
+  DEFAULT_HIGH_WATER_MARK, addressOf, asError, checkChunk, checkChunks, checkInteger, endGrace, validateConnectOptions,
+} from './options.ts'
 
 /** `toServer`: bytes the client writes; `toClient`: bytes the server writes. */
 export type Direction = 'toServer' | 'toClient'
@@ -71,6 +73,7 @@ const RANDOM_SPAN = 64 * 1024
 const dropAll: StreamHandlers = { onData() {} }
 
 export function createMemoryPair(options: MemoryPairOptions = {}): MemoryPair {
+  validatePairOptions(options)
   const pair = new Pair(options)
   pair.client.handlers = options.clientHandlers ?? dropAll
   pair.server.handlers = options.serverHandlers ?? dropAll
@@ -87,7 +90,9 @@ export function memoryConnector(
   serve: (server: ByteStream, faults: MemoryFaults) => StreamHandlers,
   options: Omit<MemoryPairOptions, 'clientHandlers' | 'serverHandlers' | 'remote'> = {},
 ): Connector {
+  validatePairOptions(options)
   return async (connect: ConnectOptions, handlers: StreamHandlers) => {
+    validateConnectOptions(connect)
     const address = addressOf(connect)
     // Resolve on a later tick, as a real connect would.
     await Promise.resolve()
@@ -105,6 +110,19 @@ export function memoryConnector(
   }
 }
 
+
+/** Numbers that would wedge the pair (a NaN high-water mark, a negative latency) are refused. */
+function validatePairOptions(options: MemoryPairOptions): void {
+  if (options.highWaterMark !== undefined) checkInteger('highWaterMark', options.highWaterMark, 0)
+  if (options.latency !== undefined) checkInteger('latency', options.latency, 0)
+  if (options.seed !== undefined) checkInteger('seed', options.seed, 0, 2 ** 32 - 1)
+  checkSplit(options.split)
+}
+
+function checkSplit(split: SplitMode | undefined): void {
+  if (split === undefined || split === 'none' || split === 'random') return
+  checkInteger('split', split, 1)
+}
 
 /** mulberry32: small, fast, and the same sequence on every runtime for a given seed. */
 function prng(seed: number): () => number {
@@ -143,10 +161,13 @@ class Pair {
       direction === undefined ? [this.toServer, this.toClient] : [direction === 'toServer' ? this.toServer : this.toClient]
     this.faults = {
       split: (mode, seed) => {
+        checkSplit(mode)
+        if (seed !== undefined) checkInteger('seed', seed, 0, 2 ** 32 - 1)
         this.split = mode
         if (seed !== undefined) this.random = prng(seed)
       },
       latency: (ms) => {
+        checkInteger('latency', ms, 0)
         this.latency = ms
       },
       stall: (direction) => {
@@ -159,12 +180,14 @@ class Pair {
         }
       },
       dropAfter: (bytes, direction = 'toClient') => {
+        checkInteger('dropAfter', bytes, 0)
         const pipe = pipes(direction)[0]
         pipe.dropAfter = Math.max(0, bytes)
         if (pipe.dropAfter === 0) this.reset()
         else pipe.schedule()
       },
       inject: (direction, bytes) => {
+        checkChunk(bytes, 'inject')
         if (bytes.byteLength > 0) pipes(direction)[0].push(bytes.slice(), false)
       },
       reset: () => this.reset(),
@@ -347,12 +370,14 @@ class MemoryEnd implements ByteStream {
   }
 
   write(chunk: Uint8Array): boolean {
+    checkChunk(chunk, 'write')
     this.#checkWritable()
     if (chunk.byteLength > 0) this.out.push(chunk, true)
     return this.out.pending <= this.#highWaterMark
   }
 
   writev(chunks: readonly Uint8Array[]): boolean {
+    checkChunks(chunks)
     this.#checkWritable()
     for (const chunk of chunks) if (chunk.byteLength > 0) this.out.push(chunk, true)
     return this.out.pending <= this.#highWaterMark
@@ -395,7 +420,7 @@ class MemoryEnd implements ByteStream {
     try {
       this.handlers.onData(chunk)
     } catch (err) {
-      this.abort(err instanceof Error ? err : new Error(String(err)))
+      this.abort(asError(err))
     }
   }
 
@@ -409,7 +434,11 @@ class MemoryEnd implements ByteStream {
 
   async #end(): Promise<void> {
     if (this.closedError === undefined && this.out.items.length > 0) {
+      // A stalled pipe or a paused peer takes nothing: closed by force once nothing has been
+      // delivered for END_GRACE_MS (see options.ts), as on a socket.
+      const disarm = endGrace(() => this.out.pending, () => this.#pair.closeFrom(this, undefined))
       await new Promise<void>((resolve) => this.#flushWaiters.push(resolve))
+      disarm()
     }
     this.#pair.closeFrom(this, undefined)
     await this.closed

@@ -9,10 +9,14 @@ import type { ByteStream, ConnectOptions, Connector, StreamHandlers } from './ty
 import {
   ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, toConnectionError,
 } from './errors.ts'
-import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, pem, pemList } from './options.ts'
+import {
+  DEFAULT_CONNECT_TIMEOUT, DEFAULT_HIGH_WATER_MARK, addressOf, asError, checkChunk, checkChunks, checkInteger, endGrace, pem, pemList,
+  validateConnectOptions,
+} from './options.ts'
 
 export const nodeConnector: Connector = (options, handlers) =>
   new Promise<ByteStream>((resolve, reject) => {
+    validateConnectOptions(options) // a throw here rejects
     const address = addressOf(options)
     const signal = options.signal
     if (signal?.aborted) {
@@ -93,10 +97,18 @@ export function wrapSocket(socket: net.Socket, handlers: StreamHandlers, address
   const closed = new Promise<Error | undefined>((resolve) => (settle = resolve))
   let closing = false // we asked for the close: end() or abort()
   let endError: Error | undefined
+  let ending: Promise<void> | undefined
 
   socket.on('data', (chunk: Uint8Array) => {
-    // A plain view: Buffer's slice() shares memory where Uint8Array's copies.
-    handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    if (socket.destroyed) return
+    try {
+      // A plain view: Buffer's slice() shares memory where Uint8Array's copies.
+      handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    } catch (error) {
+      // The receiver could not take these bytes (a ProtocolError from its decoder, say): this
+      // stream cannot go on, and the error must not escape as an uncaught exception.
+      abort(asError(error))
+    }
   })
   socket.on('end', () => {
     if (!closing && endError === undefined) endError = new ConnectionClosedError(`connection to ${address} closed by the server`, address)
@@ -117,8 +129,23 @@ export function wrapSocket(socket: net.Socket, handlers: StreamHandlers, address
   socket.on('close', wakeDrain)
 
   const check = (): void => {
-    if (ended !== undefined || socket.destroyed) throw ended ?? new ConnectionClosedError(`connection to ${address} is closed`, address)
+    if (ended !== undefined || socket.destroyed) throw ended ?? endError ?? new ConnectionClosedError(`connection to ${address} is closed`, address)
     if (closing) throw new ConnectionClosedError(`connection to ${address} is closing`, address)
+  }
+  const abort = (reason: Error | undefined): void => {
+    closing = true
+    if (reason !== undefined && endError === undefined) endError = reason
+    socket.destroy()
+  }
+  const end = async (): Promise<void> => {
+    closing = true
+    if (!socket.destroyed) {
+      socket.end()
+      const disarm = endGrace(() => socket.writableLength, () => socket.destroy())
+      await closed
+      disarm()
+    }
+    await closed
   }
 
   return {
@@ -128,11 +155,13 @@ export function wrapSocket(socket: net.Socket, handlers: StreamHandlers, address
       return socket.writableLength
     },
     write(chunk) {
+      checkChunk(chunk, 'write')
       check()
       socket.write(chunk)
       return socket.writableLength <= highWaterMark
     },
     writev(chunks) {
+      checkChunks(chunks)
       check()
       socket.cork()
       for (const chunk of chunks) socket.write(chunk)
@@ -157,14 +186,11 @@ export function wrapSocket(socket: net.Socket, handlers: StreamHandlers, address
       socket.resume()
     },
     end() {
-      closing = true
-      if (!socket.destroyed) socket.end()
-      return closed.then(() => undefined)
+      ending ??= end()
+      return ending
     },
     abort(reason) {
-      closing = true
-      if (reason !== undefined && endError === undefined) endError = reason
-      socket.destroy()
+      abort(reason)
     },
   }
 }
@@ -183,6 +209,8 @@ export function nodeListen(
   options: { host?: string; port?: number; path?: string; highWaterMark?: number },
   accept: (open: (handlers: StreamHandlers) => ByteStream) => void,
 ): Promise<NodeListener> {
+  if (options.port !== undefined) checkInteger('port', options.port, 0, 65535)
+  if (options.highWaterMark !== undefined) checkInteger('highWaterMark', options.highWaterMark, 0)
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     sockets.add(socket)

@@ -65,13 +65,15 @@ export interface SilentListener {
 
 /**
  * Accepts TCP connections and never sends a byte: a TLS handshake against it never finishes.
- * With `read: false` it does not read either, so the peer's writes back up.
+ * With `read: false` it does not read either, so the peer's writes back up. With `keepOpen`
+ * it never closes its side, not even after the peer's FIN (a half-open socket), so a graceful
+ * close from the peer never completes on its own.
  */
-export async function silentListener(options: { host?: string; read?: boolean } = {}): Promise<SilentListener> {
+export async function silentListener(options: { host?: string; read?: boolean; keepOpen?: boolean } = {}): Promise<SilentListener> {
   const host = options.host ?? '127.0.0.1'
   const sockets: net.Socket[] = []
   const waiters: Array<(socket: net.Socket) => void> = []
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ allowHalfOpen: options.keepOpen === true }, (socket) => {
     sockets.push(socket)
     socket.on('error', () => {})
     if (options.read === false) socket.pause()

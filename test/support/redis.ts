@@ -93,9 +93,9 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   throw lastError
 }
 
-async function startOnce(options: RedisOptions, certs: TestCerts | undefined): Promise<RedisServer> {
+async function startOnce(options: RedisOptions, certs: TestCerts | undefined, samePort?: number): Promise<RedisServer> {
   const hosts = options.ipv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1']
-  const port = await freePort(hosts)
+  const port = samePort ?? await freePort(hosts)
   const tlsPort = certs ? await freePort(hosts) : undefined
   const dir = mkdtempSync(join(tmpdir(), 'respkit-redis-'))
   const socketPath = options.unix ? join(dir, 'redis.sock') : undefined
@@ -179,6 +179,30 @@ async function startOnce(options: RedisOptions, certs: TestCerts | undefined): P
     dir,
     log: () => output,
     stop,
+  }
+}
+
+/**
+ * Kills `server` with SIGKILL (no shutdown, no goodbye to its clients) and starts a fresh one
+ * (empty dataset) on the same port with `options`, which should be those it was started with.
+ * Retries while the port is still held by the dead process' sockets, up to `timeout` ms.
+ */
+export async function killAndRestartRedis(server: RedisServer, options: RedisOptions = {}, timeout = 10_000): Promise<RedisServer> {
+  try {
+    process.kill(server.pid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+  await server.stop()
+  const certs = options.tls ? await testCerts() : undefined
+  const deadline = Date.now() + timeout
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startOnce(options, certs, server.port)
+    } catch (err) {
+      if (!/address already in use/i.test((err as Error).message) || Date.now() > deadline) throw err
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 100)))
+    }
   }
 }
 

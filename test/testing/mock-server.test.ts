@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from '../support/runtime.ts'
-import { Decoder, ReplyError, encodeCommand, push, simple } from '../../src/resp/index.ts'
+import { Decoder, ProtocolError, ReplyError, bigNumber, bulkError, double, encodeCommand, push, simple, verbatim } from '../../src/resp/index.ts'
 import { concatBytes } from '../../src/resp/bytes.ts'
 import {
   type MockServer, closeConnection, createMockServer, delayed, hang, raw, replies,
@@ -45,6 +45,19 @@ function handler(): Parameters<typeof createMockServer>[0] {
       case 'NOTIFY':
         connection.send(push(['message', 'news', first]))
         return 'notified'
+      case 'TYPES':
+        return [double(1.5), bigNumber(10n ** 20n), verbatim('txt', 'hi'), new Set(['a']), new Map([['k', true]]), null, false, bulkError('ERR x\ny')]
+      case 'EVIL':
+        throw { toString() { throw new Error('no text for you') } } // eslint-disable-line no-throw-literal
+      case 'CYCLE': {
+        const cycle: unknown[] = ['a']
+        cycle.push(cycle)
+        return cycle
+      }
+      case 'GARBAGE':
+        return raw('+OK\r\n\x00garbage')
+      case 'SIZE':
+        return command.raw[1].byteLength
     }
     return undefined
   }
@@ -100,7 +113,7 @@ class Client {
 
   async reply(): Promise<unknown> {
     const event = await this.next()
-    assert.equal(event.kind, 'reply', `expected a reply, got a push ${JSON.stringify(event.value)}`)
+    if (event.kind !== 'reply') assert.fail(`expected a reply, got a push ${JSON.stringify(event.value)}`)
     return event.value
   }
 
@@ -375,6 +388,89 @@ for (const transport of transports) {
         assert.ok(err instanceof ConnectionClosedError, `closed with ${String(err)}`)
         assert.match(client.text(), /^\+PONG\r\n\$2\r\nhi\r\n-ERR Protocol error[^\r\n]*\r\n$/)
       })
+    })
+
+    test('a RESP2 connection gets RESP2 shapes (pushes as arrays...); after HELLO 3, RESP3 ones', async () => {
+      await withClient(async (client) => {
+        // RESP2 has no pushes: the client reads an array where the push was, as from Redis.
+        assert.deepEqual(await client.call('NOTIFY', 'x'), ['message', 'news', 'x'])
+        assert.equal(await client.reply(), 'notified')
+        await client.call('TYPES')
+        const types2 = '*8\r\n$3\r\n1.5\r\n$21\r\n100000000000000000000\r\n$2\r\nhi\r\n*1\r\n$1\r\na\r\n*2\r\n$1\r\nk\r\n:1\r\n$-1\r\n:0\r\n-ERR x y\r\n'
+        assert.equal(client.text(), `*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$1\r\nx\r\n$8\r\nnotified\r\n${types2}`)
+        await client.call('HELLO', '3')
+        const mark = client.text().length
+        client.send('NOTIFY', 'y')
+        assert.equal((await client.next()).kind, 'push')
+        assert.equal(await client.reply(), 'notified')
+        await client.call('TYPES')
+        const types3 = '*8\r\n,1.5\r\n(100000000000000000000\r\n=6\r\ntxt:hi\r\n~1\r\n$1\r\na\r\n%1\r\n$1\r\nk\r\n#t\r\n_\r\n#f\r\n!7\r\nERR x\ny\r\n'
+        assert.equal(client.text().slice(mark), `>3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$1\r\ny\r\n$8\r\nnotified\r\n${types3}`)
+      })
+    })
+
+    test('a handler that throws a value with a throwing toString, or returns a cycle: an error reply, and the connection goes on', async () => {
+      await withClient(async (client) => {
+        const evil = await client.call('EVIL')
+        assert.ok(evil instanceof ReplyError, `got ${String(evil)}`)
+        const cycle = await client.call('CYCLE')
+        assert.ok(cycle instanceof ReplyError && /cannot be encoded.*cyclic/.test(cycle.message), `got ${String(cycle)}`)
+        assert.equal(await client.call('PING'), 'PONG')
+      })
+    })
+
+    test('an 8 MiB command from the client is read whole and answered', async () => {
+      await withClient(async (client) => {
+        const big = new Uint8Array(8 * 1024 * 1024).fill(120)
+        client.stream.writev([encodeCommand(['SIZE', big])])
+        assert.equal(await client.reply(), big.byteLength)
+      })
+    })
+
+    test('a client that goes away with replies still owed: the server stays up, nothing unhandled', async () => {
+      const unhandled: unknown[] = []
+      const onRejection = (reason: unknown): void => { unhandled.push(reason) }
+      process.on('unhandledRejection', onRejection)
+      try {
+        const client = await open()
+        client.send('SLOW', 20, 'late')
+        client.send('NOTIFY', 'z')
+        client.close()
+        await client.stream.closed
+        await withClient(async (other) => {
+          assert.equal(await other.call('SLOW', 30, 'x'), 'x')
+          assert.equal(await other.call('PING'), 'PONG')
+        })
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        assert.deepEqual(unhandled, [])
+      } finally {
+        process.off('unhandledRejection', onRejection)
+      }
+    })
+
+    test("the README's onData: decoder.feed against a server answering +OK then garbage: closed settles with the ProtocolError", async () => {
+      const replies: unknown[] = []
+      const decoder = new Decoder({ onReply: (r) => { replies.push(r) } })
+      const stream = await setup.connector(setup.options, { onData: (c) => decoder.feed(c) })
+      stream.write(encodeCommand(['GARBAGE']))
+      const reason = await stream.closed
+      assert.ok(reason instanceof ProtocolError, `closed with ${String(reason)}`)
+      assert.deepEqual(replies, ['OK'])
+    })
+
+    test('limits: a command past the configured limits gets "-ERR Protocol error", then the server closes', async () => {
+      const strict = createMockServer(handler(), { limits: { maxBulkLength: 1024 } })
+      const strictSetup = await transport.setup(strict)
+      try {
+        const client = await Client.open(strictSetup.connector, strictSetup.options)
+        assert.equal(await client.call('ECHO', 'x'.repeat(1024)), 'x'.repeat(1024))
+        client.send('ECHO', 'x'.repeat(1025))
+        const err = await client.stream.closed
+        assert.ok(err instanceof ConnectionClosedError, `closed with ${String(err)}`)
+        assert.match(client.text(), /-ERR Protocol error[^\r\n]*\r\n$/)
+      } finally {
+        await strictSetup.stop()
+      }
     })
   })
 }

@@ -35,7 +35,7 @@ async function load(file: string, name: string): Promise<Connector> {
 /** Loopback helpers shared by the targets that use real sockets. */
 const loopback = {
   closedPort: () => closedPort(),
-  silentListener: (options?: { read?: boolean }) => silentListener(options),
+  silentListener: (options?: { read?: boolean; keepOpen?: boolean }) => silentListener(options),
 }
 
 /** Real redis-server: every capability. */
@@ -141,7 +141,7 @@ function memoryTarget(name: string): ConformanceTarget {
     async closedPort() {
       return nextPort++
     },
-    async silentListener(options?: { read?: boolean }): Promise<SilentServer> {
+    async silentListener(options?: { read?: boolean; keepOpen?: boolean }): Promise<SilentServer> {
       const port = nextPort++
       const sockets: ByteStream[] = []
       const waiters: Array<(socket: ByteStream) => void> = []

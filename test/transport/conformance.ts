@@ -20,6 +20,7 @@ import {
   ConnectAbortedError, ConnectTimeoutError, ConnectionClosedError, ConnectionError, ConnectionRefusedError,
   HostNotFoundError, TlsError,
 } from '../../src/transport/errors.ts'
+import { END_GRACE_MS } from '../../src/transport/options.ts'
 import { ReplyError, simple } from '../../src/resp/index.ts'
 import { type MockServer, closeConnection, createMockServer, replies } from '../../src/testing/mock-server.ts'
 
@@ -68,7 +69,8 @@ export interface ConformanceTarget {
   start(): Promise<ConformanceServer>
   /** A port on 127.0.0.1 that refuses connections. */
   closedPort(): Promise<number>
-  silentListener(options?: { read?: boolean }): Promise<SilentServer>
+  /** With `keepOpen`, the listener never closes its side, even after our FIN. */
+  silentListener(options?: { read?: boolean; keepOpen?: boolean }): Promise<SilentServer>
 }
 
 const MiB = 1024 * 1024
@@ -321,6 +323,32 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return err
   }
   assert.fail('expected a rejection')
+}
+
+/** `promise`, or a failure naming `what` if it has not settled within `ms`. */
+async function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms) }),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Collects uncaught exceptions while a case runs (process event: Node, Deno and Bun). */
+function watchUncaught(): { stop(): unknown[] } {
+  const seen: unknown[] = []
+  const onError = (error: unknown) => { seen.push(error) }
+  process.on('uncaughtException', onError)
+  return {
+    stop: () => {
+      process.off('uncaughtException', onError)
+      return seen
+    },
+  }
 }
 
 /** Polls `check` until it returns true; bounded in attempts and time. */
@@ -650,6 +678,138 @@ export function conformanceSuite(target: ConformanceTarget): void {
         } finally {
           peer.close()
         }
+      })
+    })
+
+    describe('hardening (issue 6)', () => {
+      test('an exception thrown by onData closes the stream; closed settles with it; nothing escapes', async () => {
+        const uncaught = watchUncaught()
+        try {
+          const hostile = { toString(): string { throw new Error('no text') } }
+          for (const thrown of [new Error('consumer failed'), 'a string, not an Error', hostile]) {
+            let calls = 0
+            const stream = await connector(tcp(), {
+              onData() {
+                calls++
+                throw thrown
+              },
+            })
+            stream.writev(command('PING'))
+            const reason = await within('closed', stream.closed, 10_000)
+            assert.ok(reason instanceof Error, `closed settled with ${String(reason)}`)
+            if (thrown instanceof Error) assert.equal(reason, thrown)
+            else if (thrown === hostile) assert.equal(reason.cause, hostile)
+            else assert.match(reason.message, /a string, not an Error/)
+            assert.equal(calls, 1, 'onData is not called again after it threw')
+            assert.throws(() => stream.write(text.encode('PING\r\n')), 'write after the failure throws')
+            stream.abort() // no effect, no throw
+          }
+          await nextTurn()
+          assert.deepEqual(uncaught.stop(), [])
+        } finally {
+          uncaught.stop()
+        }
+      })
+
+      test('write and writev of anything but Uint8Array throw a TypeError and send nothing', async () => {
+        const peer = await open()
+        try {
+          const ping = command('PING')
+          const bad: unknown[] = ['PING\r\n', null, undefined, 42, [1, 2], { length: 1, 0: 1 }, new Uint16Array(2), new ArrayBuffer(4)]
+          for (const x of bad) {
+            assert.throws(() => peer.stream.write(x as Uint8Array), TypeError, `write(${String(x)})`)
+            assert.throws(() => peer.stream.writev([...ping, x as Uint8Array]), TypeError, `writev([..., ${String(x)}])`)
+          }
+          assert.throws(() => peer.stream.writev('PING' as unknown as Uint8Array[]), TypeError)
+          // Nothing of the refused writev calls went out: the next reply is ECHO's.
+          assert.equal(bulkText(await peer.call('ECHO', 'after')), 'after')
+          assert.equal(peer.stream.writableLength, 0)
+        } finally {
+          peer.close()
+        }
+      })
+
+      test('NaN, negative or fractional numeric options are refused, naming the option, before connecting', async () => {
+        const bad: Array<[keyof ConnectOptions, unknown]> = [
+          ['highWaterMark', NaN], ['highWaterMark', -1], ['highWaterMark', 1.5], ['highWaterMark', '16'],
+          ['connectTimeout', NaN], ['connectTimeout', -5], ['connectTimeout', 0.5], ['connectTimeout', Infinity],
+          ['port', NaN], ['port', -1], ['port', 70000], ['port', 6379.5], ['port', '6379'],
+          ['keepAlive', NaN], ['keepAlive', -1000], ['keepAlive', 1.5],
+          ['host', 42], ['noDelay', 'yes'],
+        ]
+        for (const [name, value] of bad) {
+          let opened: ByteStream | undefined
+          const err = await rejection(connector({ ...tcp(), [name]: value }, { onData() {} }).then((s) => { opened = s }))
+          opened?.abort()
+          assert.ok(err instanceof TypeError || err instanceof RangeError, `${name}: ${String(value)} gave ${String(err)}`)
+          assert.match((err as Error).message, new RegExp(`\\b${name}\\b`), `${name}: ${String(value)}`)
+        }
+        // Valid edge values still connect.
+        const peer = await open({ ...tcp(), highWaterMark: 0, connectTimeout: 0, keepAlive: 1000 })
+        assert.equal(await peer.call('PING'), 'PONG')
+        peer.close()
+      })
+
+      test(`end() against a peer that reads and never closes its side: closed within the grace (${END_GRACE_MS} ms)`, async () => {
+        const listener = await target.silentListener({ keepOpen: true })
+        try {
+          const peer = await open({ host: listener.host, port: listener.port })
+          await listener.accepted()
+          peer.stream.writev(command('PING'))
+          const started = Date.now()
+          await within('end()', peer.stream.end(), END_GRACE_MS + 10_000)
+          assert.equal(await peer.stream.closed, undefined)
+          assert.ok(Date.now() - started < END_GRACE_MS + 5_000)
+        } finally {
+          await listener.close()
+        }
+      })
+
+      test('end() against a peer that reads nothing, writes pending: closed within the grace', async () => {
+        const listener = await target.silentListener({ read: false, keepOpen: true })
+        try {
+          const peer = await open({ host: listener.host, port: listener.port, highWaterMark: 16 * 1024 })
+          const piece = new Uint8Array(MiB)
+          let full = false
+          for (let i = 0; i < 64 && !full; i++) full = !peer.stream.write(piece)
+          assert.ok(full, 'a peer that reads nothing never made write return false')
+          const drained = peer.stream.drain()
+          await within('end()', peer.stream.end(), END_GRACE_MS + 10_000)
+          assert.equal(await peer.stream.closed, undefined)
+          await within('drain()', drained, 1_000)
+        } finally {
+          await listener.close()
+        }
+      })
+
+      test('end() twice, end() after abort(), abort() after end(): each settles, nothing throws', async () => {
+        const a = await open()
+        assert.equal(await a.call('PING'), 'PONG')
+        const first = a.stream.end()
+        const second = a.stream.end()
+        a.stream.abort() // during the graceful close: no throw
+        await within('first end()', first, 10_000)
+        await within('second end()', second, 10_000)
+        await within('end() once closed', a.stream.end(), 10_000)
+        assert.throws(() => a.stream.write(text.encode('x')), ConnectionError)
+
+        const b = await open()
+        const reason = new Error('gone')
+        b.stream.abort(reason)
+        await within('end() after abort()', b.stream.end(), 10_000)
+        assert.equal(await b.stream.closed, reason)
+        assert.throws(() => b.stream.write(text.encode('x')), (e: unknown) => e === reason, 'write after abort throws its reason')
+        assert.throws(() => b.stream.writev([text.encode('x')]), (e: unknown) => e === reason)
+        await within('drain() after abort()', b.stream.drain(), 1_000)
+      })
+
+      test('pause() and resume() after close are harmless', async () => {
+        const peer = await open()
+        peer.stream.abort()
+        await peer.stream.closed
+        peer.stream.pause()
+        peer.stream.resume()
+        await within('end()', peer.stream.end(), 5_000)
       })
     })
 

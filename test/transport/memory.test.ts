@@ -16,6 +16,7 @@ import type { StreamHandlers } from '../../src/transport/types.ts'
 import {
   ConnectAbortedError, ConnectionClosedError, ConnectionError, ConnectionRefusedError, ConnectionResetError,
 } from '../../src/transport/errors.ts'
+import { END_GRACE_MS } from '../../src/transport/options.ts'
 
 const utf8 = new TextEncoder()
 const latin1 = new TextDecoder('latin1')
@@ -359,5 +360,55 @@ describe('memoryConnector', () => {
     const open = memoryConnector(() => new Sink())
     const aborted = await open({ signal: AbortSignal.abort() }, new Sink()).then(() => undefined, (e: unknown) => e)
     assert.ok(aborted instanceof ConnectAbortedError, `got ${String(aborted)}`)
+  })
+})
+
+describe('memory pair: hardening (issue 6)', () => {
+  test('write and writev of a string, or anything but a Uint8Array, throw a TypeError and deliver nothing', async () => {
+    const { client, server, atServer } = pair()
+    assert.throws(() => client.write('a string' as unknown as Uint8Array), TypeError)
+    assert.throws(() => client.writev([bytes('a'), 'b' as unknown as Uint8Array]), TypeError)
+    assert.throws(() => client.writev(bytes('ab') as unknown as Uint8Array[]), TypeError)
+    assert.equal(client.writableLength, 0)
+    client.write(bytes('ok'))
+    await atServer.until(2)
+    assert.equal(atServer.text(), 'ok')
+    client.abort()
+    await server.closed
+  })
+
+  test('options that would wedge the pair are refused, naming the option', () => {
+    const bad: Array<[keyof MemoryPairOptions, unknown]> = [
+      ['highWaterMark', NaN], ['highWaterMark', -1], ['highWaterMark', 0.5], ['latency', -1], ['latency', NaN],
+      ['seed', 1.5], ['split', 0], ['split', 2.5], ['split', 'sometimes'],
+    ]
+    for (const [name, value] of bad) {
+      assert.throws(() => createMemoryPair({ [name]: value }), (e: unknown) => e instanceof Error && e.message.includes(name), `${name}: ${String(value)}`)
+      assert.throws(() => memoryConnector(() => new Sink(), { [name]: value }), (e: unknown) => e instanceof Error && e.message.includes(name))
+    }
+    const { faults } = pair()
+    assert.throws(() => faults.latency(NaN), /latency/)
+    assert.throws(() => faults.dropAfter(NaN), /dropAfter/)
+    assert.throws(() => faults.split(-3), /split/)
+    assert.throws(() => faults.inject('toClient', 'x' as unknown as Uint8Array), TypeError)
+    faults.reset()
+  })
+
+  test(`end() with a pipe stalled for good still settles, after the grace (${END_GRACE_MS} ms)`, async () => {
+    const { client, server, faults } = pair()
+    faults.stall('toServer')
+    client.write(bytes('never delivered'))
+    await client.end()
+    assert.equal(await client.closed, undefined)
+    assert.ok((await server.closed) instanceof ConnectionClosedError)
+  })
+
+  test('an exception thrown by onData closes that end with it; the peer sees the close', async () => {
+    const boom = new Error('consumer failed')
+    const { client, server } = createMemoryPair({ clientHandlers: { onData() { throw boom } } })
+    server.write(bytes('x'))
+    assert.equal(await client.closed, boom)
+    assert.ok((await server.closed) instanceof ConnectionClosedError)
+    assert.throws(() => client.write(bytes('y')), (e: unknown) => e === boom)
   })
 })
