@@ -3,7 +3,10 @@
 // push). Bounded in entries and bytes (least recently used first out). Whenever the connection
 // breaks, everything is dropped: invalidations may have been lost with it.
 
-import type { CommandArgument } from '../resp/index.ts'
+import { ReplyError, type CommandArgument } from '../resp/index.ts'
+import type { Command } from './command.ts'
+import { isReadOnly, keyIndexes } from './command-keys.ts'
+import { applyForm } from './type-mapping.ts'
 
 export interface ClientSideCacheOptions {
   /** Most entries. Default 10 000; 0 = no limit on count (bytes still apply). */
@@ -53,7 +56,24 @@ export function cacheableKey(args: readonly CommandArgument[]): string | undefin
   const name = text(first).toUpperCase()
   if (!CACHEABLE.has(name)) return undefined
   if (name === 'EXISTS' && args.length !== 2) return undefined // several keys
+  // Entries are found by the text of the arguments: bytes that are not UTF-8 would decode to the
+  // same text as other bytes (U+FFFD), and one key's reply could be served for another.
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]
+    if (a instanceof Uint8Array && !isUtf8(a)) return undefined
+  }
   return text(args[1])
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function sizeOf(value: unknown): number {
@@ -220,4 +240,41 @@ export class ClientSideCache {
     keys?.delete(cacheKey)
     if (keys?.size === 0) this.#byKey.delete(entry.key)
   }
+}
+
+/**
+ * Settles a cacheable read from the cache (true), or arranges for its reply to be kept (false).
+ * A write forgets what is cached of its keys at once, not when the server's invalidation
+ * arrives, so that this client reads its own writes.
+ */
+export function serveFromCache(cache: ClientSideCache, command: Command, resp: 2 | 3): boolean {
+  const args = command.args
+  const key = cacheableKey(args)
+  if (key === undefined) {
+    if (!isReadOnly(args)) cache.forget(keyIndexes(args).map((i) => args[i]))
+    return false
+  }
+  let cacheKey = command.form.binary ? 'b' : 's'
+  for (const a of args) {
+    const part = typeof a === 'string' ? a : a instanceof Uint8Array ? utf8.decode(a) : String(a)
+    cacheKey += `${part.length}:${part}`
+  }
+  const hit = cache.get(cacheKey)
+  if (hit !== undefined) {
+    let value = hit.value
+    const form = command.form
+    try {
+      if (form.mapAsMap || form.mapAsArray || form.bytesClass !== undefined) value = applyForm(value, form)
+      command.resolve(command.shape === undefined ? value : command.shape(value, { resp, mapAsMap: form.mapAsMap }))
+    } catch (err) {
+      command.reject(err)
+    }
+    return true
+  }
+  const pending = cache.begin(key)
+  command.onRaw = (raw) => {
+    if (raw instanceof ReplyError) cache.abandon(pending)
+    else cache.fill(pending, cacheKey, raw)
+  }
+  return false
 }

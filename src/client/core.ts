@@ -4,10 +4,9 @@
 // of what happens to a command when things go wrong (see retry-policy.ts).
 
 import { ReplyError, type CommandArgument } from '../resp/index.ts'
-import { TlsError } from '../transport/errors.ts'
 import type { Connector } from '../transport/types.ts'
 import { nextDelay } from './backoff.ts'
-import { Batch, Command, Fifo, QUEUED, SETTLED, WRITTEN, type Shaper } from './command.ts'
+import { Command, Fifo, QUEUED, SETTLED, WRITTEN, type Shaper } from './command.ts'
 import { Connection, type ConnectionSettings } from './connection.ts'
 import {
   BatchCutError, ClientClosedError, ClientOfflineError, ClientStateError, CommandAbortedError, CommandTimeoutError, HandshakeError,
@@ -16,69 +15,19 @@ import {
 import { Emitter } from './events.ts'
 import { runHandshake, type HandshakeResult } from './handshake.ts'
 import type { CommandOptions, ResolvedOptions, Secret } from './options.ts'
-import { MAX_RESENDS, MAX_SERVER_RETRIES, actionFor, serverRetryDelay } from './retry-policy.ts'
+import { MAX_RESENDS, MAX_SERVER_RETRIES, actionFor, isPermanent, serverRetryDelay } from './retry-policy.ts'
 import { formOf } from './type-mapping.ts'
 import { blockingTimeout } from './blocking.ts'
-import { applyForm } from './type-mapping.ts'
-import { cacheableKey } from './cache.ts'
+import { startHealthChecks } from './health.ts'
+import { serveFromCache, type ClientSideCache } from './cache.ts'
 import { PUBSUB_COMMANDS, Subscriptions, pushKind, type PubSubKind, type PubSubListener } from './pubsub.ts'
-import type { ClientSideCache } from './cache.ts'
-import { isReadOnly, keyIndexes } from './command-keys.ts'
+import { isReadOnly } from './command-keys.ts'
+import { badArguments, badOptions, prefixKeys, subscribedRefusal } from './command-checks.ts'
+import { sendBatch, type BatchEntry } from './batch-send.ts'
+import { subscribe, unsubscribe } from './pubsub-commands.ts'
 import { runtimeDefaults } from '../transport/runtime-defaults.ts'
 
-const prefixEncoder = new TextEncoder()
-
-/** The command with `prefix` in front of each key (a copy; the caller's array is left alone). */
-function prefixKeys(args: readonly CommandArgument[], prefix: string): readonly CommandArgument[] {
-  const indexes = keyIndexes(args)
-  if (indexes.length === 0) return args
-  const out = args.slice()
-  for (const i of indexes) {
-    const key = out[i]
-    if (key instanceof Uint8Array) {
-      const p = prefixEncoder.encode(prefix)
-      const joined = new Uint8Array(p.length + key.length)
-      joined.set(p)
-      joined.set(key, p.length)
-      out[i] = joined
-    } else out[i] = prefix + String(key)
-  }
-  return out
-}
-
-/** A TypeError naming the command and the argument, before anything is queued; undefined if all is well. */
-function badArguments(args: readonly CommandArgument[]): TypeError | undefined {
-  if (!Array.isArray(args) || args.length === 0) return new TypeError('sendCommand: a command is a non-empty array of arguments, name first')
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    const t = typeof a
-    if (t === 'string' || (t === 'number' && Number.isFinite(a)) || t === 'bigint' || a instanceof Uint8Array) continue
-    const name = typeof args[0] === 'string' ? args[0].toUpperCase() : 'the command'
-    const what = a === null ? 'null' : t === 'number' ? String(a) : Array.isArray(a) ? 'an array' : t === 'object' ? 'an object' : t
-    return new TypeError(`${name}: argument ${i} is ${what}; expected a string, Uint8Array, finite number or bigint`)
-  }
-  return undefined
-}
-
-const SUBSCRIBED_MODE_COMMANDS = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE', 'PING', 'QUIT', 'RESET'])
-
-/** Per-call options checked as createClient checks its own: a bad one is refused, not ignored. */
-function badOptions(options: CommandOptions): TypeError | undefined {
-  const t = options.timeout
-  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0)) return new TypeError(`command option \`timeout\` must be a finite number of ms, 0 or more (got ${String(t)})`)
-  const s = options.abortSignal
-  if (s !== undefined && (s === null || typeof s !== 'object' || typeof (s as AbortSignal).addEventListener !== 'function')) return new TypeError('command option `abortSignal` must be an AbortSignal')
-  return undefined
-}
-
 export type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed'
-
-/** Errors that retrying cannot fix: connecting again would fail the same way. */
-function isPermanent(error: unknown): boolean {
-  if (error instanceof HandshakeError) return true
-  // An untrusted certificate, a wrong host name, or a client certificate the server demands.
-  return error instanceof TlsError && (error.failure !== 'handshake' || /client certificate/i.test(error.message))
-}
 
 export class ClientCore extends Emitter {
   state: State = 'idle'
@@ -101,8 +50,8 @@ export class ClientCore extends Emitter {
   private blocked = false
   private waitTimer: ReturnType<typeof setTimeout> | undefined = undefined
   private wakeWait: (() => void) | undefined
-  private pingTimer: ReturnType<typeof setInterval> | undefined = undefined
-  private socketTimer: ReturnType<typeof setInterval> | undefined = undefined
+  /** Stops the current connection's health checks (pingInterval, socketTimeout). */
+  private health: (() => void) | undefined = undefined
   /** Checks that a connection answers a command given up on after its write (see giveUpOn). */
   private readonly graceTimers = new Set<ReturnType<typeof setTimeout>>()
   /** Commands refused with a retryable error, waiting out their backoff (in no queue). */
@@ -182,7 +131,7 @@ export class ClientCore extends Emitter {
     const promise = new Promise<unknown>((resolve, reject) => {
       command = new Command(args, form, shape, resolve, reject)
     })
-    const refusal = badArguments(args) ?? (options !== undefined ? badOptions(options) : undefined) ?? this.refusal() ?? (this.resp === 2 ? this.subscribedRefusal(args) : undefined)
+    const refusal = badArguments(args) ?? (options !== undefined ? badOptions(options) : undefined) ?? this.refusal() ?? (this.resp === 2 && !this.subscriptions.isEmpty ? subscribedRefusal(args) : undefined)
     if (refusal !== undefined) {
       command.reject(refusal)
       return promise
@@ -196,7 +145,7 @@ export class ClientCore extends Emitter {
       command.onAbort = () => this.giveUpOn(command, new CommandAbortedError(command.name, command.state === WRITTEN, signal.reason))
       signal.addEventListener('abort', command.onAbort, { once: true })
     }
-    if (this.cache !== undefined && this.fromCache(command)) return promise
+    if (this.cache !== undefined && serveFromCache(this.cache, command, this.resp)) return promise
     if (timeout !== undefined && timeout > 0) {
       command.timer = setTimeout(() => this.giveUpOn(command, new CommandTimeoutError(command.name, timeout, command.state === WRITTEN)), timeout)
     }
@@ -219,110 +168,14 @@ export class ClientCore extends Emitter {
     return this.options.clientSideCache
   }
 
-  /** Client-side caching: settles a cacheable read from the cache, or arranges for its reply to be kept. */
-  private fromCache(command: Command): boolean {
-    const cache = this.cache!
-    const key = cacheableKey(command.args)
-    if (key === undefined) {
-      // Our own write: forget what we cached of its keys now, not when the server's invalidation
-      // arrives, so that this client reads its own writes.
-      if (!isReadOnly(command.args)) {
-        const args = command.args
-        cache.forget(keyIndexes(args).map((i) => args[i]))
-      }
-      return false
-    }
-    let cacheKey = command.form.binary ? 'b' : 's'
-    for (const a of command.args) {
-      const part = typeof a === 'string' ? a : a instanceof Uint8Array ? new TextDecoder().decode(a) : String(a)
-      cacheKey += `${part.length}:${part}`
-    }
-    const hit = cache.get(cacheKey)
-    if (hit !== undefined) {
-      let value = hit.value
-      const form = command.form
-      try {
-        if (form.mapAsMap || form.mapAsArray || form.bytesClass !== undefined) value = applyForm(value, form)
-        command.resolve(command.shape === undefined ? value : command.shape(value, { resp: this.resp, mapAsMap: form.mapAsMap }))
-      } catch (err) {
-        command.reject(err)
-      }
-      return true
-    }
-    const pending = cache.begin(key)
-    command.onRaw = (raw) => {
-      if (raw instanceof ReplyError) cache.abandon(pending)
-      else cache.fill(pending, cacheKey, raw)
-    }
-    return false
-  }
-
-  /**
-   * Sends commands as one unit: back to back on one connection, none retried or resent alone.
-   * Resolves with one slot per command: its (shaped) reply, or the Error it got (a ReplyError,
-   * OutcomeUnknownError, BatchCutError...). Rejects only when nothing was sent: bad arguments,
-   * a closed client, a full queue.
-   */
-  sendBatch(list: ReadonlyArray<{ readonly args: readonly CommandArgument[]; readonly shape: Shaper | undefined }>, options: CommandOptions | undefined): Promise<unknown[]> {
-    for (const { args } of list) {
-      const bad = badArguments(args)
-      if (bad !== undefined) return Promise.reject(bad)
-    }
-    const refusal = this.refusal(list.length)
-    if (refusal !== undefined) return Promise.reject(refusal)
-    const prefix = this.options.keyPrefix
-    if (prefix !== undefined) list = list.map((q) => ({ args: prefixKeys(q.args, prefix), shape: q.shape }))
-    const defaults = this.options.commandOptions
-    const timeout = options?.timeout ?? defaults.timeout
-    const signal = options?.abortSignal ?? defaults.abortSignal
-    const form = formOf(options?.typeMapping ?? defaults.typeMapping)
-    if (list.length === 0) return Promise.resolve([])
-    return new Promise((resolve) => {
-      const results = new Array<unknown>(list.length)
-      const members: Command[] = []
-      const batch = new Batch()
-      let left = list.length
-      let timer: ReturnType<typeof setTimeout> | undefined
-      let onAbort: (() => void) | undefined
-      const settled = (): void => {
-        if (--left > 0) return
-        if (timer !== undefined) clearTimeout(timer)
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort)
-        resolve(results)
-      }
-      for (let i = 0; i < list.length; i++) {
-        const command = new Command(list[i].args, form, list[i].shape, (v) => { results[i] = v; settled() }, (e) => { results[i] = e; settled() })
-        command.batch = batch
-        members.push(command)
-      }
-      const giveUp = (make: (c: Command) => Error): void => {
-        for (const c of members) if (c.state !== SETTLED) this.giveUpOn(c, make(c))
-      }
-      if (signal?.aborted) {
-        for (const c of members) c.reject(new CommandAbortedError(c.name, false, signal.reason))
-        return
-      }
-      if (signal !== undefined) {
-        onAbort = () => giveUp((c) => new CommandAbortedError(c.name, c.state === WRITTEN, signal.reason))
-        signal.addEventListener('abort', onAbort, { once: true })
-      }
-      if (timeout !== undefined && timeout > 0) {
-        timer = setTimeout(() => giveUp((c) => new CommandTimeoutError(c.name, timeout, c.state === WRITTEN)), timeout)
-      }
-      for (const c of members) this.enqueue(c)
-    })
-  }
-
-  /** RESP2: a subscribed connection takes only pub/sub commands, PING, QUIT and RESET. */
-  private subscribedRefusal(args: readonly CommandArgument[]): Error | undefined {
-    if (this.subscriptions.isEmpty) return undefined
-    const name = typeof args[0] === 'string' ? args[0].toUpperCase() : ''
-    if (SUBSCRIBED_MODE_COMMANDS.has(name)) return undefined
-    return new ClientStateError(`${name || 'this command'} cannot run on a RESP2 connection in pub/sub mode (only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET): use client.duplicate() for a second connection, or RESP3`)
+  /** Sends commands as one unit (transactions, pipelines): see batch-send.ts. */
+  sendBatch(list: readonly BatchEntry[], options: CommandOptions | undefined): Promise<unknown[]> {
+    return sendBatch(this, list, options)
   }
 
   /** Why a new command cannot be taken now, if it cannot. */
-  private refusal(adding = 1): Error | undefined {
+  /** @internal */
+  refusal(adding = 1): Error | undefined {
     const s = this.state
     if (s === 'closing' || s === 'closed' || s === 'idle') {
       return new ClientClosedError(s === 'idle' ? 'the client is not connected: call connect() first' : undefined)
@@ -338,7 +191,8 @@ export class ClientCore extends Emitter {
     return undefined
   }
 
-  private enqueue(command: Command): void {
+  /** @internal */
+  enqueue(command: Command): void {
     this.queue.push(command)
     if (this.state === 'ready') {
       if (!this.flushScheduled && !this.blocked) {
@@ -387,7 +241,8 @@ export class ClientCore extends Emitter {
   }
 
   /** A timeout or abort: settle now; if the command was written, its connection cannot be trusted to answer in time. */
-  private giveUpOn(command: Command, error: Error): void {
+  /** @internal */
+  giveUpOn(command: Command, error: Error): void {
     if (command.state === SETTLED) return
     const written = command.state === WRITTEN
     command.reject(error)
@@ -527,38 +382,13 @@ export class ClientCore extends Emitter {
     await Promise.all(pending)
   }
 
-  /** Listens to channels (patterns, shard channels); subscribes on the server to those that are new. */
-  async subscribe(kind: PubSubKind, names: string[], listener: PubSubListener<any>, buffer: boolean): Promise<void> {
-    if (typeof listener !== 'function') throw new TypeError(`${PUBSUB_COMMANDS[kind].subscribe}: the listener must be a function (got ${typeof listener})`)
-    if (names.length === 0) throw new TypeError(`${PUBSUB_COMMANDS[kind].subscribe}: give at least one channel`)
-    const refusal = this.refusal()
-    if (refusal !== undefined) throw refusal
-    const fresh = this.subscriptions.add(kind, names, listener, buffer)
-    if (fresh.length === 0) return
-    try {
-      await this.sendPubSub(PUBSUB_COMMANDS[kind].subscribe, fresh)
-    } catch (err) {
-      this.subscriptions.remove(kind, fresh, listener, buffer)
-      throw err
-    }
+  /** Listens to channels (patterns, shard channels): see pubsub-commands.ts. */
+  subscribe(kind: PubSubKind, names: string[], listener: PubSubListener<any>, buffer: boolean): Promise<void> {
+    return subscribe(this, kind, names, listener, buffer)
   }
 
-  /** Stops a listener (or all) on channels (or all of the kind); unsubscribes on the server from those left with none. */
-  async unsubscribe(kind: PubSubKind, names: string[] | undefined, listener: PubSubListener<any> | undefined, buffer: boolean): Promise<void> {
-    const gone = this.subscriptions.remove(kind, names, listener, buffer)
-    if (gone.length === 0 || this.state === 'closed' || this.state === 'idle') return
-    await this.sendPubSub(PUBSUB_COMMANDS[kind].unsubscribe, gone)
-  }
-
-  private sendPubSub(name: string, names: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const command = new Command([name, ...names], formOf(undefined), undefined, resolve as (v: unknown) => void, reject)
-      command.pubsubLeft = names.length
-      command.idempotent = true
-      const refusal = this.refusal()
-      if (refusal !== undefined) command.reject(refusal)
-      else this.enqueue(command)
-    })
+  unsubscribe(kind: PubSubKind, names: string[] | undefined, listener: PubSubListener<any> | undefined, buffer: boolean): Promise<void> {
+    return unsubscribe(this, kind, names, listener, buffer)
   }
 
   private sendInternal(connection: Connection, args: CommandArgument[], timeout = 0, confirmations = 0): Promise<unknown> {
@@ -685,40 +515,17 @@ export class ClientCore extends Emitter {
   }
 
   private startTimers(connection: Connection): void {
-    const ping = this.options.pingInterval
-    if (ping > 0) {
-      let idleTicks = 0
-      this.pingTimer = setInterval(() => {
-        if (this.connection !== connection || this.state !== 'ready') return
-        if (connection.inflight.length > 0 || this.queue.length > 0) {
-          idleTicks = 0
-          return
-        }
-        if (++idleTicks < 1) return
-        // No reply within one interval means a dead peer (no traffic, no RST): replace it.
-        this.sendInternal(connection, ['PING'], ping).catch((err) => {
-          if (this.connection === connection && err instanceof CommandTimeoutError) {
-            connection.destroy(new Error(`no reply to the health-check PING within ${ping} ms (pingInterval)`))
-          }
-        })
-      }, ping)
-    }
-    const idle = this.options.socketTimeout
-    if (idle > 0) {
-      connection.lastData = Date.now()
-      this.socketTimer = setInterval(() => {
-        if (this.connection !== connection) return
-        if (connection.inflight.length > 0 && Date.now() - connection.lastData > idle) {
-          connection.destroy(new Error(`no data from the server for ${idle} ms while replies were awaited (socket.socketTimeout)`))
-        }
-      }, Math.max(10, Math.floor(idle / 4)))
-    }
+    this.health = startHealthChecks(connection, this.options, {
+      isCurrent: () => this.connection === connection,
+      isReady: () => this.state === 'ready',
+      waiting: () => this.queue.length,
+      ping: (timeout) => this.sendInternal(connection, ['PING'], timeout),
+    })
   }
 
   private stopTimers(): void {
-    if (this.pingTimer !== undefined) clearInterval(this.pingTimer)
-    if (this.socketTimer !== undefined) clearInterval(this.socketTimer)
-    this.pingTimer = this.socketTimer = undefined
+    this.health?.()
+    this.health = undefined
     for (const timer of this.graceTimers) clearTimeout(timer)
     this.graceTimers.clear()
   }

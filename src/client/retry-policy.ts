@@ -4,6 +4,8 @@
 // connection that then broke may have run, so it is never resent unless the user opted in.
 
 import { ReplyError } from '../resp/index.ts'
+import { TlsError } from '../transport/errors.ts'
+import { HandshakeError } from './errors.ts'
 
 export type Action =
   /** Reject the command with the server's error. */
@@ -60,4 +62,11 @@ export const MAX_RESENDS = 3
 /** Backoff before retry `attempt` (1 first) of a refused command, in ms. */
 export function serverRetryDelay(attempt: number): number {
   return Math.min(1_000, 25 * 2 ** Math.min(attempt, 10))
+}
+
+/** Errors that retrying cannot fix: connecting again would fail the same way. */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof HandshakeError) return true
+  // An untrusted certificate, a wrong host name, or a client certificate the server demands.
+  return error instanceof TlsError && (error.failure !== 'handshake' || /client certificate/i.test(error.message))
 }
