@@ -24,8 +24,8 @@ function number(arg: CommandArgument | undefined): number {
 }
 
 /**
- * The client-side timeout a blocking command needs, in ms; undefined when it is not blocking,
- * blocks forever (timeout 0), or its timeout cannot be read (the server will refuse it).
+ * The client-side timeout a blocking command needs, in ms: 0 when it blocks forever (timeout 0),
+ * undefined when it is not blocking or its timeout cannot be read (the server will refuse it).
  * Cheap for other commands: only names starting with B, X or W are looked at.
  */
 export function blockingTimeout(args: readonly CommandArgument[]): number | undefined {
@@ -49,6 +49,7 @@ export function blockingTimeout(args: readonly CommandArgument[]): number | unde
       if (word === 'STREAMS') return undefined
     }
   } else return undefined
+  if (ms === 0) return 0
   if (!(ms > 0)) return undefined
   return ms + Math.max(BLOCKING_MARGIN_MS, ms / 10)
 }

@@ -51,6 +51,7 @@ export class RedisClient {
     this.#scripts = checkScripts(this.#userOptions?.scripts)
     for (const [name, script] of Object.entries(this.#scripts)) this.#addScript(name, script)
     for (const [library, fns] of Object.entries(checkFunctions(this.#userOptions?.functions))) {
+      if (library in this) throw new TypeError(`a functions library named \`${library}\` would hide the client's own ${library}(): choose another name`)
       const lib: Record<string, (...params: unknown[]) => Promise<unknown>> = {}
       for (const [fn, config] of Object.entries(fns)) {
         lib[fn] = async (...params) => {

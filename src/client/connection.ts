@@ -231,6 +231,8 @@ export class Connection {
           this.hooks.onPush(value)
           return
         }
+        // PING in pub/sub mode answers ['pong', message]: give what PING gives elsewhere.
+        if (kind === 'pong') value = value[1] === '' || value[1] === undefined ? 'PONG' : value[1]
       }
     }
     const command = this.inflight.shift()

@@ -87,6 +87,11 @@ export class ClientCore extends Emitter {
     return reply as string
   }
 
+  /** A WATCH is in force (until EXEC, UNWATCH or a reconnect). */
+  get watching(): boolean {
+    return this.watchEpoch !== undefined
+  }
+
   /** Ends the current WATCH (EXEC does); true if it was lost to a reconnect since. */
   takeWatch(): boolean {
     const lost = this.watchEpoch !== undefined && this.watchEpoch !== this.epoch
@@ -124,7 +129,10 @@ export class ClientCore extends Emitter {
   send(args: readonly CommandArgument[], options: CommandOptions | undefined, shape: Shaper | undefined): Promise<unknown> {
     if (this.options.keyPrefix !== undefined && badArguments(args) === undefined) args = prefixKeys(args, this.options.keyPrefix)
     const defaults = this.options.commandOptions
-    const timeout = options?.timeout ?? defaults.timeout ?? blockingTimeout(args)
+    // A blocking command waits as long as its own timeout says, whatever the client's default
+    // (a caller's own per-call timeout still wins); one that blocks forever gets no default.
+    const blocking = options?.timeout === undefined ? blockingTimeout(args) : undefined
+    const timeout = options?.timeout ?? (blocking === undefined ? defaults.timeout : blocking === 0 ? undefined : Math.max(defaults.timeout ?? 0, blocking))
     const signal = options?.abortSignal ?? defaults.abortSignal
     const form = formOf(options?.typeMapping ?? defaults.typeMapping)
     let command!: Command
@@ -154,9 +162,12 @@ export class ClientCore extends Emitter {
     // the commands that follow to another database.
     if (args.length === 2 && typeof args[0] === 'string' && args[0].length === 6 && args[0].toUpperCase() === 'SELECT') {
       const db = typeof args[1] === 'string' || typeof args[1] === 'number' ? Number(args[1]) : Number.NaN
+      // Cached replies belong to the database they were read from.
+      this.cache?.flush()
       if (Number.isInteger(db) && db >= 0) {
         return promise.then((reply) => {
           this.database = db
+          this.cache?.flush()
           return reply
         })
       }

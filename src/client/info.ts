@@ -1,6 +1,7 @@
 // INFO's text parsed: `# Server` headings become sections, `field:value` lines their fields;
 // numbers stay text where they are not plain numbers (versions, addresses), and the
-// `keyN=..,..` lines of `# Keyspace` (and `cmdstat_...`) become small objects.
+// `keyN=..,..` lines of `# Keyspace` (and `cmdstat_...`, `errorstat_...`, latency percentiles)
+// become small objects.
 
 export type InfoValue = string | number | Record<string, string | number>
 export type ParsedInfo = Record<string, Record<string, InfoValue>>
@@ -25,7 +26,8 @@ export function parseInfo(text: string): ParsedInfo {
     if (colon === -1) continue
     const field = line.slice(0, colon)
     const value = line.slice(colon + 1)
-    if (/^[a-z_]+=/.test(value) && value.includes(',') || /^(keys|calls)=/.test(value)) {
+    // `keys=1,expires=0`, `count=1` (errorstats), `p50=1.003,p99.9=2.1` (latencystats).
+    if (/^[a-z_][a-z0-9_.]*=/i.test(value) && value.split(',').every((part) => part.includes('='))) {
       const pairs: Record<string, string | number> = Object.create(null)
       for (const part of value.split(',')) {
         const eq = part.indexOf('=')

@@ -50,27 +50,38 @@ export function messageStream<T extends string | Uint8Array>(core: ClientCore, n
   let head = 0
   let failure: Error | undefined
   let done = false
-  let wake: (() => void) | undefined
+  // Every next() waiting for a message (a caller may ask for several before the first resolves).
+  const waiting: Array<() => void> = []
+  const wake = (): void => {
+    if (waiting.length === 0) return
+    for (const resolve of waiting.splice(0)) resolve()
+  }
   let subscribed: Promise<void> | undefined
 
   const listener: PubSubListener<any> = (message: T, channel: T) => {
     if (done) return
     if (held.length - head >= max) {
       if (policy === 'drop-newest') return
-      if (policy === 'drop-oldest') head++
+      if (policy === 'drop-oldest') held[head++] = undefined as never
       else {
         failure = new PubSubOverflowError(max, 1)
         void finish()
       }
     }
     if (failure === undefined) held.push({ channel, message })
-    wake?.()
+    // Slots already read or dropped are cut off here too, not only when the consumer catches up:
+    // a consumer that is always a little behind must not grow the array without end.
+    if (head > max) {
+      held.splice(0, head)
+      head = 0
+    }
+    wake()
   }
   const finish = async (): Promise<void> => {
     if (done) return
     done = true
     options.signal?.removeEventListener('abort', onAbort)
-    wake?.()
+    wake()
     await core.unsubscribe(kind, names, listener, buffer).catch(() => undefined)
   }
   const onAbort = (): void => void finish()
@@ -93,8 +104,7 @@ export function messageStream<T extends string | Uint8Array>(core: ClientCore, n
           throw error
         }
         if (done) return { value: undefined, done: true }
-        await new Promise<void>((resolve) => (wake = resolve))
-        wake = undefined
+        await new Promise<void>((resolve) => waiting.push(resolve))
       }
     },
     async return(): Promise<IteratorResult<PubSubMessage<T>>> {

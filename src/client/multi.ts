@@ -7,6 +7,8 @@ import { ReplyError, type CommandArgument } from '../resp/index.ts'
 import type { Shaper } from './command.ts'
 import type { ClientCore } from './core.ts'
 import { ClientError, ExecAbortError, WatchError } from './errors.ts'
+import { isReadOnly, keyIndexes } from './command-keys.ts'
+import { formOf } from './type-mapping.ts'
 import { installMethods, type ChainMethods } from './methods.ts'
 import type { CommandOptions } from './options.ts'
 
@@ -48,9 +50,10 @@ export class MultiCommand {
    * WatchError (a watched key changed, or the connection was replaced after WATCH),
    * ExecAbortError (commands refused when queued: nothing ran), OutcomeUnknownError (the
    * connection broke after EXEC was sent) or BatchCutError (it broke before: nothing ran).
-   * A `client.pipeline()` builder runs `execAsPipeline()` instead.
+   * A `client.pipeline()` builder runs `execAsPipeline()` instead. The type parameter is
+   * node-redis's spelling `exec<'typed'>()`.
    */
-  async exec(): Promise<unknown[]> {
+  async exec<_Typed extends 'typed' | void = void>(): Promise<unknown[]> {
     if (this.#pipelineOnly) return this.execAsPipeline()
     const core = this.#core
     const watchLost = core.takeWatch()
@@ -60,6 +63,7 @@ export class MultiCommand {
     const list: Queued[] = [MULTI]
     for (const q of this.#queued) list.push({ args: q.args, shape: undefined })
     list.push(EXEC)
+    this.#forgetWrites()
     const slots = await core.sendBatch(list, this.#options)
     const multi = slots[0]
     const exec = slots[slots.length - 1]
@@ -77,16 +81,22 @@ export class MultiCommand {
     }
     if (exec instanceof Error) throw exec // OutcomeUnknownError, BatchCutError...
     if (!Array.isArray(exec)) throw new ClientError(`EXEC answered ${typeof exec}, not an array`)
-    const resp = core.resp
+    // The replies inside EXEC's had the type mapping applied with it: shape them accordingly.
+    const ctx = { resp: core.resp, mapAsMap: formOf(this.#options?.typeMapping ?? core.options.commandOptions.typeMapping).mapAsMap }
     return exec.map((reply, i) => {
       const shape = this.#queued[i]?.shape
       if (reply instanceof ReplyError || shape === undefined) return reply
       try {
-        return shape(reply, { resp, mapAsMap: false })
+        return shape(reply, ctx)
       } catch (err) {
         return err
       }
     })
+  }
+
+  /** node-redis's `execTyped()`: the same as `exec()`. */
+  execTyped(): Promise<unknown[]> {
+    return this.exec()
   }
 
   /**
@@ -95,9 +105,31 @@ export class MultiCommand {
    * a broken connection cut off).
    */
   execAsPipeline(): Promise<unknown[]> {
+    this.#forgetWrites()
     return this.#core.sendBatch(this.#queued, this.#options)
   }
+
+  /**
+   * Client-side caching: the batch's writes drop what is cached of their keys now, as a single
+   * write does (read-your-writes), not when the server's invalidation comes.
+   */
+  #forgetWrites(): void {
+    const cache = this.#core.options.clientSideCache
+    if (cache === undefined) return
+    const prefix = this.#core.options.keyPrefix ?? ''
+    const keys: string[] = []
+    for (const { args } of this.#queued) {
+      if (isReadOnly(args)) continue
+      for (const i of keyIndexes(args)) {
+        const key = args[i]
+        keys.push(prefix + (key instanceof Uint8Array ? utf8.decode(key) : String(key)))
+      }
+    }
+    cache.forget(keys)
+  }
 }
+
+const utf8 = new TextDecoder()
 
 export interface MultiCommand extends ChainMethods<MultiCommand> {}
 installMethods(MultiCommand.prototype, {

@@ -22,8 +22,10 @@ export interface PoolOptions {
 
 /** No client of the pool became free within `acquireTimeout`: the command was not sent. */
 export class PoolTimeoutError extends ClientError {
-  constructor(ms: number, maximum: number) {
-    super(`all ${maximum} clients of the pool stayed busy for ${ms} ms (acquireTimeout): the command was not sent; raise maximum or acquireTimeout`)
+  constructor(ms: number, maximum: number, connecting = false) {
+    super(connecting
+      ? `no new client of the pool could connect within ${ms} ms (acquireTimeout): the command was not sent; is the server up?`
+      : `all ${maximum} clients of the pool stayed busy for ${ms} ms (acquireTimeout): the command was not sent; raise maximum or acquireTimeout`)
   }
 }
 brand(PoolTimeoutError, 'PoolTimeoutError')
@@ -49,7 +51,8 @@ export class RedisClientPool extends Emitter {
   readonly #idle: RedisClient[] = []
   readonly #busy = new Set<RedisClient>()
   readonly #waiters: Waiter[] = []
-  #opening = 0
+  /** Clients still connecting: counted in the size, destroyed with the pool. */
+  readonly #connecting = new Set<RedisClient>()
   #closed = false
   #cleanup: ReturnType<typeof setTimeout> | undefined
 
@@ -73,7 +76,7 @@ export class RedisClientPool extends Emitter {
   }
 
   get totalClients(): number {
-    return this.#idle.length + this.#busy.size + this.#opening
+    return this.#idle.length + this.#busy.size + this.#connecting.size
   }
 
   get idleClients(): number {
@@ -108,6 +111,7 @@ export class RedisClientPool extends Emitter {
     this.#closed = true
     this.#failWaiters(new ClientClosedError('the pool was closed: the command was not sent'))
     if (this.#cleanup !== undefined) clearTimeout(this.#cleanup)
+    for (const c of this.#connecting) c.destroy()
     await Promise.all([...this.#idle.splice(0), ...this.#busy].map((c) => c.close()))
   }
 
@@ -116,20 +120,52 @@ export class RedisClientPool extends Emitter {
     this.#closed = true
     this.#failWaiters(new ClientClosedError('the pool was destroyed: the command was not sent'))
     if (this.#cleanup !== undefined) clearTimeout(this.#cleanup)
-    for (const c of [...this.#idle.splice(0), ...this.#busy]) c.destroy()
+    for (const c of [...this.#idle.splice(0), ...this.#busy, ...this.#connecting]) c.destroy()
     this.#busy.clear()
+    this.#connecting.clear()
   }
 
   async #open(): Promise<RedisClient> {
-    this.#opening++
     const client = new RedisClient(this.#clientOptions)
     client.on('error', (err: unknown) => this.emit('error', err))
+    this.#connecting.add(client)
     try {
       await client.connect()
       return client
     } finally {
-      this.#opening--
+      this.#connecting.delete(client)
     }
+  }
+
+  /**
+   * A new client for one caller, within acquireTimeout: a server that is down must not hold the
+   * caller forever. A client that connects after its caller gave up joins the pool.
+   */
+  #openFor(): Promise<RedisClient> {
+    const opening = this.#open().then((client) => {
+      if (this.#closed) {
+        client.destroy()
+        throw new ClientClosedError('the pool was closed while a client was connecting')
+      }
+      this.#busy.add(client)
+      return client
+    })
+    if (this.#acquireTimeout === 0) return opening
+    return new Promise((resolve, reject) => {
+      let late = false
+      const timer = setTimeout(() => {
+        late = true
+        reject(new PoolTimeoutError(this.#acquireTimeout, this.#maximum, true))
+      }, this.#acquireTimeout)
+      opening.then((client) => {
+        clearTimeout(timer)
+        if (late) this.#release(client)
+        else resolve(client)
+      }, (error) => {
+        clearTimeout(timer)
+        reject(error)
+      })
+    })
   }
 
   #acquire(): Promise<RedisClient> {
@@ -140,16 +176,7 @@ export class RedisClientPool extends Emitter {
       this.#busy.add(client)
       return Promise.resolve(client)
     }
-    if (this.totalClients < this.#maximum) {
-      return this.#open().then((client) => {
-        if (this.#closed) {
-          client.destroy()
-          throw new ClientClosedError('the pool was closed while a client was connecting')
-        }
-        this.#busy.add(client)
-        return client
-      })
-    }
+    if (this.totalClients < this.#maximum) return this.#openFor()
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined }
       if (this.#acquireTimeout > 0) {
@@ -165,11 +192,25 @@ export class RedisClientPool extends Emitter {
 
   #release(client: RedisClient): void {
     this.#busy.delete(client)
+    // A task that WATCHed and never ran EXEC (it threw, say) must not hand its watch to the next
+    // task, whose transaction would then fail for keys it never watched. UNWATCH goes out ahead of
+    // the next task's commands on the same connection.
+    // TODO(lead): read a public `watching` getter of ClientCore instead of its private field.
+    if (client._core.watching && client.isOpen) {
+      client.unwatch().catch(() => undefined)
+    }
     if (this.#closed) {
       void client.close()
       return
     }
-    if (!client.isOpen) return
+    if (!client.isOpen) {
+      // It gave up reconnecting and leaves the pool: a waiting caller gets a new client instead.
+      const waiter = this.#waiters.shift()
+      if (waiter === undefined) return
+      if (waiter.timer !== undefined) clearTimeout(waiter.timer)
+      this.#openFor().then(waiter.resolve, waiter.reject)
+      return
+    }
     const waiter = this.#waiters.shift()
     if (waiter !== undefined) {
       if (waiter.timer !== undefined) clearTimeout(waiter.timer)

@@ -9,7 +9,7 @@ import type { Shaper } from '../client/command.ts'
 import { commandInfo, keyIndexesOf } from '../client/command-keys.ts'
 import { Emitter } from '../client/events.ts'
 import { installMethods, type CommandMethods } from '../client/methods.ts'
-import type { ClientOptions, CommandOptions } from '../client/options.ts'
+import { parseUrl, type ClientOptions, type CommandOptions } from '../client/options.ts'
 import { ClientClosedError, ClientStateError } from '../client/errors.ts'
 import { ClusterDiscoveryError, CrossSlotError } from './errors.ts'
 import { NodePool } from './node-pool.ts'
@@ -100,13 +100,21 @@ export class RedisCluster extends Emitter {
     this.#addressMap = map
     this.#refreshInterval = ms('refreshInterval', options.refreshInterval, 60_000)
     this.#refresher = new Refresher(() => this.#discover(tls), ms('minRefreshInterval', options.minRefreshInterval, 1000))
+    // Credentials in the first root's URL (redis://user:pw@host) and its rediss:// serve every
+    // node, unless `defaults` has its own: node clients are made from `defaults`, not from the URL.
+    const fromUrl = typeof root.url === 'string' ? parseUrl(root.url) : undefined
+    const urlAuth = fromUrl?.password !== undefined && defaults.password === undefined
+      ? { password: fromUrl.password, ...(fromUrl.username !== undefined && defaults.username === undefined ? { username: fromUrl.username } : {}) }
+      : {}
     this.#defaults = {
+      ...urlAuth,
       ...defaults,
       // Redirects and failover are the cluster's to handle, not each node client's.
       serverErrorActions: { READONLY: 'fail', MASTERDOWN: 'fail', ...defaults.serverErrorActions },
       socket: {
         connectTimeout: 2_000,
         reconnectStrategy: (retries: number) => (retries >= 2 ? false : 50 * (retries + 1)),
+        ...(tls ? { tls: true } : {}),
         ...defaults.socket,
       },
     }
@@ -132,6 +140,7 @@ export class RedisCluster extends Emitter {
       moved: (slot, node) => this.#map.moveSlot(slot, node),
       refresh: () => this.#refresher.request(),
       recycle: (node) => this.#pool.drop(node.address),
+      closed: () => this.#state === 'closed',
       unreachable: (node) => {
         const pooled = this.#pool.all().find((p) => p.node.address === node.address)
         if (pooled !== undefined && !pooled.client.isOpen) this.#pool.drop(node.address)
@@ -144,6 +153,7 @@ export class RedisCluster extends Emitter {
       Object.defineProperty(this, name, { value: (...params: unknown[]) => callScript(send, script, params, name) })
     }
     for (const [library, fns] of Object.entries(checkFunctions(options.functions))) {
+      if (library in this) fail(`functions.${library}`, `would hide the cluster's own ${library}(): choose another name`)
       const lib: Record<string, (...params: unknown[]) => Promise<unknown>> = {}
       for (const [fn, config] of Object.entries(fns)) {
         lib[fn] = async (...params) => {
@@ -235,11 +245,14 @@ export class RedisCluster extends Emitter {
   }
 
   #apply(map: SlotMap): void {
-    const before = new Set(this.#map.nodes().map((n) => n.address))
+    const before = new Map(this.#map.nodes().map((n) => [n.address, n]))
     const changed = map.signature() !== this.#map.signature()
     this.#map = map
     const keep = new Set(map.nodes().map((n) => n.address))
-    for (const gone of this.#pool.retain(keep)) this.emit('node-removed', gone)
+    this.#pool.retain(keep)
+    // node-removed mirrors node-added: nodes of the previous layout absent from this one (their
+    // pooled client may already be gone, dropped when the node stopped answering).
+    for (const [address, node] of before) if (!keep.has(address)) this.emit('node-removed', node)
     for (const node of map.nodes()) if (!before.has(node.address)) this.emit('node-added', node)
     if (map.uncovered() > 0) void this.#refresher.request()
     if (changed) this.#pubsub.topologyChanged()
