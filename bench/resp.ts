@@ -35,7 +35,8 @@ interface DecoderUnderTest {
   feed(chunk: Uint8Array): void
   replies: number
 }
-type DecoderFactory = (resp3: boolean, options: { mapAsMap?: boolean }) => DecoderUnderTest | undefined
+/** `binary`: strings as bytes (respkit `binary: true`, redis-parser `returnBuffers`, node-redis Buffer mapping). */
+type DecoderFactory = (resp3: boolean, options: { mapAsMap?: boolean; binary?: boolean }) => DecoderUnderTest | undefined
 
 interface Impl {
   name: string
@@ -58,7 +59,7 @@ function redisParser(): Impl | undefined {
   }
   return {
     name: 'redis-parser 3 (ioredis)',
-    make: (resp3) => {
+    make: (resp3, { binary }) => {
       if (resp3) return undefined // RESP2 only
       const state = {
         replies: 0,
@@ -67,7 +68,7 @@ function redisParser(): Impl | undefined {
         },
       }
       const parser = new Parser({
-        returnBuffers: false,
+        returnBuffers: binary === true,
         returnReply: (reply: unknown) => {
           sink = reply
           state.replies++
@@ -90,9 +91,11 @@ function nodeRedis(): Impl | undefined {
   }
   return {
     name: 'node-redis 5 decoder',
-    make: (_resp3, { mapAsMap }) => {
-      // node-redis' client default type mapping is `{}`: strings, plain-object maps.
-      const mapping = mapAsMap ? { [37]: Map } : {}
+    make: (_resp3, { mapAsMap, binary }) => {
+      // node-redis' client default type mapping is `{}`: strings, plain-object maps. Binary:
+      // simple and blob strings (type bytes 43 and 36) as Buffers.
+      const mapping: Record<number, unknown> = mapAsMap ? { [37]: Map } : {}
+      if (binary) Object.assign(mapping, { [43]: Buffer, [36]: Buffer })
       const state = {
         replies: 0,
         feed(chunk: Uint8Array) {
@@ -122,7 +125,7 @@ function ourImpl(name: string, resp: RespModule, decodeUtf8?: (bytes: Uint8Array
   return {
     name,
     wantsPlain: true,
-    make: (_resp3, { mapAsMap }) => {
+    make: (_resp3, { mapAsMap, binary }) => {
       const state = {
         replies: 0,
         feed(chunk: Uint8Array) {
@@ -131,6 +134,7 @@ function ourImpl(name: string, resp: RespModule, decodeUtf8?: (bytes: Uint8Array
       }
       const decoder = new resp.Decoder({
         decodeUtf8,
+        binary,
         mapAs: mapAsMap ? 'map' : 'object',
         onReply: (reply: unknown) => {
           sink = reply
@@ -212,13 +216,16 @@ interface DecodeCase {
   /** Replies in one pass: the reply is repeated to about this many bytes. */
   targetBytes: number
   mapAsMap?: boolean
+  binary?: boolean
 }
 
 function decodeCases(): DecodeCase[] {
   const xrangeEntry = (i: number) =>
     `*2\r\n${bulk(`1700000000000-${i}`)}*4\r\n${bulk('field')}${bulk(word(i, 20))}${bulk('other')}${bulk(word(i + 1, 20))}`
   const mapPairs = Array.from({ length: 100 }, (_, i) => bulk(`key:${i}`) + bulk(word(i, 16))).join('')
-  return [
+  // What XRANGE-like commands return: 100 × [id, [field, value, int, nil]].
+  const nestedEntry = (i: number) => `*2\r\n${bulk(`1700000000000-${i}`)}*4\r\n${bulk('field')}${bulk(word(i, 20))}:${1000 + i}\r\n$-1\r\n`
+  const cases: DecodeCase[] = [
     { name: '+OK', resp3: false, reply: enc('+OK\r\n'), targetBytes: 1 << 20 },
     { name: 'integer :123456', resp3: false, reply: enc(':123456\r\n'), targetBytes: 1 << 20 },
     { name: '100-byte bulk', resp3: false, reply: enc(bulk(word(7, 100))), targetBytes: 1 << 20 },
@@ -234,6 +241,12 @@ function decodeCases(): DecodeCase[] {
       reply: enc(`*10\r\n${Array.from({ length: 10 }, (_, i) => xrangeEntry(i)).join('')}`),
       targetBytes: 1 << 20,
     },
+    {
+      name: 'nested 100 × [id, [field, value, int, nil]]',
+      resp3: false,
+      reply: enc(`*100\r\n${Array.from({ length: 100 }, (_, i) => nestedEntry(i)).join('')}`),
+      targetBytes: 1 << 20,
+    },
     { name: 'RESP3 map, 100 pairs (as object)', resp3: true, reply: enc(`%100\r\n${mapPairs}`), targetBytes: 1 << 20 },
     {
       name: 'RESP3 map, 100 pairs (as Map)',
@@ -244,6 +257,9 @@ function decodeCases(): DecodeCase[] {
     },
     { name: '4 MiB bulk in 64 KiB chunks', resp3: false, reply: enc(bulk(word(1, 4 << 20))), targetBytes: 1 },
   ]
+  // Binary mode: the same RESP2 replies with strings as bytes.
+  const binary = cases.filter((c) => !c.resp3).map((c) => ({ ...c, name: `${c.name} (binary)`, binary: true }))
+  return [...cases, ...binary]
 }
 
 /** The reply repeated to the target size, cut into socket-sized chunks that straddle replies. */
@@ -275,6 +291,8 @@ function encodeCases(): EncodeCase[] {
   return [
     { name: 'GET key', args: ['GET', 'user:000123:name'], batch: 1000 },
     { name: 'SET key 32-byte value', args: ['SET', 'user:000123:name', word(5, 32)], batch: 1000 },
+    // Past 32 characters respkit encodes strings with TextEncoder.encodeInto rather than a loop.
+    { name: 'SET key 200-byte value', args: ['SET', 'user:000123:name', word(6, 200)], batch: 1000 },
     { name: 'SET key 1 MiB Buffer', args: ['SET', 'blob:1', Buffer.from(mib)], batch: 1 },
     { name: 'SET key 1 MiB string', args: ['SET', 'blob:1', mib], batch: 1 },
   ]
@@ -460,7 +478,7 @@ async function child(groupName: string, withAlloc: boolean): Promise<void> {
     const input = chunked(c)
     const contenders: { name: string; pass: () => void }[] = []
     for (const impl of mine) {
-      const probe = impl.make(c.resp3, { mapAsMap: c.mapAsMap })
+      const probe = impl.make(c.resp3, { mapAsMap: c.mapAsMap, binary: c.binary })
       if (!probe) {
         emit({ part: 'decode', case: c.name, contender: impl.name, note: 'RESP2 only' })
         continue
@@ -470,7 +488,7 @@ async function child(groupName: string, withAlloc: boolean): Promise<void> {
       if (probe.replies !== input.replies) {
         throw new Error(`${impl.name} on ${c.name}: ${probe.replies} replies, want ${input.replies}`)
       }
-      const d = impl.make(c.resp3, { mapAsMap: c.mapAsMap })!
+      const d = impl.make(c.resp3, { mapAsMap: c.mapAsMap, binary: c.binary })!
       // respkit is fed what its transports deliver, plain Uint8Array views (a Buffer's
       // subarray is slower); the peers get the Buffers node:net gives them. Same bytes.
       const chunks: Uint8Array[] = impl.wantsPlain ? input.chunks.map(plain) : input.chunks

@@ -3,8 +3,9 @@
 # The peers (redis-parser, node-redis, ioredis) live in bench/package.json only, so respkit
 # itself keeps zero dependencies; they are installed here on first use.
 #   BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS   shorter or longer runs (default 1000, 3, 300)
-#   BENCH_ONLY=resp|shape|transport                  one script only
-#   BENCH_RUNTIMES="node deno bun"                   where transport.ts runs (default: all found)
+#   BENCH_ONLY=resp|shape|transport|client           one part only (or as an argument: `bash bench/run.sh client`)
+#   BENCH_RUNTIMES="node deno bun"                   where transport.ts and client.ts run (default: all found)
+#   BENCH_CLIENT_ROUNDS, BENCH_CLIENT_SCALE          client.ts: rounds (default 3), operation counts x (default 1)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,7 +24,7 @@ find_runtime() {
   command -v "$name" || true
 }
 
-only="${BENCH_ONLY:-}"
+only="${1:-${BENCH_ONLY:-}}"
 runtimes="${BENCH_RUNTIMES:-node deno bun}"
 
 if [ -z "$only" ] || [ "$only" = resp ]; then
@@ -49,6 +50,22 @@ if [ -z "$only" ] || [ "$only" = transport ]; then
       bun)
         bun="$(find_runtime bun)"
         if [ -n "$bun" ]; then "$bun" bench/transport.ts; else echo "bun not found, skipped" >&2; fi ;;
+      *) echo "unknown runtime $rt" >&2; exit 2 ;;
+    esac
+    echo
+  done
+fi
+
+if [ -z "$only" ] || [ "$only" = client ]; then
+  # Clients against one redis-server (about 4 minutes on Node, 1 on Bun): respkit beside
+  # ioredis, node-redis and redis-benchmark on Node; beside Bun's built-in RedisClient on Bun.
+  for rt in $runtimes; do
+    case "$rt" in
+      node) npx tsx bench/client.ts ;;
+      bun)
+        bun="$(find_runtime bun)"
+        if [ -n "$bun" ]; then "$bun" bench/client.ts; else echo "bun not found, skipped" >&2; fi ;;
+      deno) ;; # no peer to compare with on Deno
       *) echo "unknown runtime $rt" >&2; exit 2 ;;
     esac
     echo

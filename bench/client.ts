@@ -1,0 +1,440 @@
+// Client against client: respkit's createClient beside ioredis 6 and node-redis 5 (on Node), or
+// beside Bun's built-in RedisClient (on Bun), against one redis-server this script starts on a
+// free loopback port, with redis-benchmark doing the same shapes as the ceiling.
+//
+//   npx tsx bench/client.ts                 # Node: respkit, ioredis, node-redis, redis-benchmark
+//   .runtimes/node_modules/.bin/bun bench/client.ts   # Bun: respkit, Bun's RedisClient
+//
+// Every (scenario, client) pair runs in a fresh process of its own, spawned once per round, and
+// the rounds are interleaved (A B C, then B C A, ...: rotated, so that no one always runs right
+// after the heaviest run of the scenario before): a library loaded in one process cannot slow
+// another (node-redis and ioredis 6 both subclass String, see README), and load from other
+// processes on a shared machine hits all contenders alike. The median round is reported.
+//
+//   BENCH_CLIENT_ROUNDS=3        rounds (median shown)
+//   BENCH_CLIENT_SCALE=1         multiplies every operation count (0.2 for a smoke run)
+//   BENCH_CLIENT_ONLY=regex      scenarios and contenders to run, matched against "scenario/contender"
+//   BENCH_CLIENT_CEILING=0       skip redis-benchmark (default: on under Node, off under Bun)
+//   BENCH_CLIENTS=a,b            contenders (default respkit,ioredis,node-redis; on Bun respkit,bun);
+//                                `respkit@/tmp/scratch-src` loads respkit from another copy of src/
+//   BENCH_RESPKIT_SRC=/dir/src/  measure respkit from another copy of src/ (a scratch branch)
+//   BENCH_RESPKIT_API=send       respkit through sendCommand instead of the typed methods
+//   BENCH_CPU_PROF=dir           children run under --cpu-prof, profiles written to dir (Node)
+
+import process from 'node:process'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { fmtRate, runtimeName, table } from './common.ts'
+
+const HOST = '127.0.0.1'
+const SCALE = positive(process.env.BENCH_CLIENT_SCALE, 1)
+const ROUNDS = Math.round(positive(process.env.BENCH_CLIENT_ROUNDS, 3))
+/** A child that has not reported by then is killed and its round counted as failed. */
+const CHILD_TIMEOUT_MS = 90_000
+
+function positive(raw: string | undefined, fallback: number): number {
+  const n = raw === undefined ? NaN : Number(raw)
+  return Number.isFinite(n) && n > 0 ? n : fallback
+}
+
+// ---- the data, the same for every client ----
+
+const SMALL_KEYS = Array.from({ length: 1000 }, (_, i) => `bench:s:${i}`)
+const SMALL_VALUE = (i: number) => `value:${String(i).padStart(10, '0')}` // 16 bytes
+const WRITE_KEYS = Array.from({ length: 1000 }, (_, i) => `bench:w:${i}`)
+const VALUE_16K = 'x'.repeat(16 * 1024)
+const BIG_KEY = 'bench:1m'
+const BIG_SIZE = 1024 * 1024
+const MGET_KEYS = SMALL_KEYS.slice(0, 100)
+const PIPE_VALUE = 'value:0123456789' // 16 bytes
+
+// ---- scenarios ----
+
+interface Scenario {
+  name: string
+  /** What is counted as one operation, for the table. */
+  label: string
+  /** Operations measured and warmed up (before SCALE). */
+  ops: number
+  warmup: number
+  /** The same shape for redis-benchmark: pipeline depth and the command. */
+  ceiling: { pipeline: number; command: string[] }
+  run(c: Adapter, ops: number): Promise<void>
+}
+
+/** The common API each client is driven through (one thin adapter per library). */
+interface Adapter {
+  get(key: string): Promise<string | null>
+  set(key: string, value: string): Promise<unknown>
+  mget(keys: string[]): Promise<(string | null)[]>
+  /** 1000 SETs as one pipeline: Promise.all of auto-pipelined sets, or an explicit pipeline API. */
+  pipelineSets(keys: string[], value: string): Promise<unknown>
+  close(): Promise<void> | void
+}
+
+/** `total` operations, `width` of them in flight at any time, each started as another finishes. */
+async function inFlight(total: number, width: number, op: (i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < total) await op(next++)
+  }
+  const workers: Promise<void>[] = []
+  for (let w = 0; w < Math.min(width, total); w++) workers.push(worker())
+  await Promise.all(workers)
+}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`wrong reply: ${what}`)
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'GET, sequential',
+    label: 'GET',
+    ops: 10_000,
+    warmup: 2_000,
+    ceiling: { pipeline: 1, command: ['GET', SMALL_KEYS[1]] },
+    async run(c, ops) {
+      for (let i = 0; i < ops; i++) {
+        const v = await c.get(SMALL_KEYS[i % 1000])
+        check(v?.length === 16, 'GET')
+      }
+    },
+  },
+  {
+    name: 'GET, 1000 in flight',
+    label: 'GET',
+    ops: 200_000,
+    warmup: 20_000,
+    ceiling: { pipeline: 1000, command: ['GET', SMALL_KEYS[1]] },
+    async run(c, ops) {
+      await inFlight(ops, 1000, async (i) => {
+        const v = await c.get(SMALL_KEYS[i % 1000])
+        check(v?.length === 16, 'GET')
+      })
+    },
+  },
+  {
+    name: 'SET 16 KiB, 1000 in flight',
+    label: 'SET',
+    ops: 20_000,
+    warmup: 5_000,
+    ceiling: { pipeline: 1000, command: ['SET', WRITE_KEYS[1], VALUE_16K] },
+    async run(c, ops) {
+      await inFlight(ops, 1000, async (i) => {
+        await c.set(WRITE_KEYS[i % 1000], VALUE_16K)
+      })
+    },
+  },
+  {
+    name: 'GET 1 MiB, 300 at once',
+    label: 'GET',
+    ops: 600,
+    warmup: 300,
+    ceiling: { pipeline: 300, command: ['GET', BIG_KEY] },
+    async run(c, ops) {
+      for (let done = 0; done < ops; done += 300) {
+        const batch: Promise<string | null>[] = []
+        for (let i = 0; i < 300 && done + i < ops; i++) batch.push(c.get(BIG_KEY))
+        for (const v of await Promise.all(batch)) check(v?.length === BIG_SIZE, 'GET 1 MiB')
+      }
+    },
+  },
+  {
+    name: 'MGET 100 keys, 100 in flight',
+    label: 'MGET',
+    ops: 10_000,
+    warmup: 2_000,
+    ceiling: { pipeline: 100, command: ['MGET', ...MGET_KEYS] },
+    async run(c, ops) {
+      await inFlight(ops, 100, async () => {
+        const v = await c.mget(MGET_KEYS)
+        check(v.length === 100 && v[99]?.length === 16, 'MGET')
+      })
+    },
+  },
+  {
+    name: 'pipelines of 1000 SETs',
+    label: 'SET',
+    ops: 100_000,
+    warmup: 20_000,
+    ceiling: { pipeline: 1000, command: ['SET', WRITE_KEYS[1], PIPE_VALUE] },
+    async run(c, ops) {
+      for (let done = 0; done < ops; done += 1000) await c.pipelineSets(WRITE_KEYS, PIPE_VALUE)
+    },
+  },
+]
+
+// ---- the clients (each loaded only in its own child) ----
+
+interface ClientKind {
+  label(variant: string | undefined): string
+  /** `variant`: for respkit, another copy of src/ to load (`respkit@/tmp/scratch-src`). */
+  open(port: number, variant: string | undefined): Promise<Adapter>
+}
+
+const CLIENTS: Record<string, ClientKind> = {
+  respkit: {
+    label: (variant) => (variant ? `respkit@${variant}` : process.env.BENCH_RESPKIT_SRC ? `respkit (${process.env.BENCH_RESPKIT_SRC})` : 'respkit'),
+    async open(port, variant) {
+      const src = variant ?? process.env.BENCH_RESPKIT_SRC
+      const url = src ? new URL('client/index.ts', `file://${src.endsWith('/') ? src : `${src}/`}`) : new URL('../src/client/index.ts', import.meta.url)
+      const { createClient } = await import(url.href)
+      const client = createClient({ socket: { host: HOST, port } })
+      client.on('error', (e: Error) => console.error('respkit error:', e))
+      await client.connect()
+      if (process.env.BENCH_RESPKIT_API === 'send') {
+        return {
+          get: (k) => client.sendCommand(['GET', k]),
+          set: (k, v) => client.sendCommand(['SET', k, v]),
+          mget: (keys) => client.sendCommand(['MGET', ...keys]),
+          pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.sendCommand(['SET', k, v]))),
+          close: () => client.destroy(),
+        }
+      }
+      return {
+        get: (k) => client.get(k),
+        set: (k, v) => client.set(k, v),
+        mget: (keys) => client.mGet(keys),
+        pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
+        close: () => client.destroy(),
+      }
+    },
+  },
+  ioredis: {
+    label: () => 'ioredis 6',
+    async open(port) {
+      const { Redis } = await import('ioredis')
+      const client = new Redis({ host: HOST, port, lazyConnect: true })
+      client.on('error', (e: Error) => console.error('ioredis error:', e))
+      await client.connect()
+      return {
+        get: (k) => client.get(k),
+        set: (k, v) => client.set(k, v),
+        mget: (keys) => client.mget(keys),
+        pipelineSets: (keys, v) => {
+          const p = client.pipeline()
+          for (const k of keys) p.set(k, v)
+          return p.exec()
+        },
+        close: () => client.disconnect(),
+      }
+    },
+  },
+  'node-redis': {
+    label: () => 'node-redis 5',
+    async open(port) {
+      const { createClient } = await import('redis')
+      const client = createClient({ socket: { host: HOST, port } })
+      client.on('error', (e: Error) => console.error('node-redis error:', e))
+      await client.connect()
+      return {
+        get: (k) => client.get(k) as Promise<string | null>,
+        set: (k, v) => client.set(k, v),
+        mget: (keys) => client.mGet(keys) as Promise<(string | null)[]>,
+        pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
+        close: () => client.destroy(),
+      }
+    },
+  },
+  bun: {
+    label: () => "Bun's RedisClient",
+    async open(port) {
+      const { RedisClient } = (await import('bun' as string)) as { RedisClient: any }
+      const client = new RedisClient(`redis://${HOST}:${port}`)
+      await client.connect()
+      return {
+        get: (k) => client.get(k),
+        set: (k, v) => client.set(k, v),
+        mget: (keys) => client.mget(...keys),
+        pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
+        close: () => client.close(),
+      }
+    },
+  },
+}
+
+// ---- child: one scenario, one client ----
+
+/** `respkit@/some/src` -> ['respkit', '/some/src']. */
+function splitContender(name: string): [string, string | undefined] {
+  const at = name.indexOf('@')
+  return at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)]
+}
+
+interface ChildResult {
+  opsPerSec: number
+  cpuUsPerOp: number
+  peakRssBytes: number
+}
+
+async function child(spec: { scenario: number; client: string; port: number }): Promise<void> {
+  const scenario = SCENARIOS[spec.scenario]
+  const [kind, variant] = splitContender(spec.client)
+  const adapter = await CLIENTS[kind].open(spec.port, variant)
+  await scenario.run(adapter, Math.max(1, Math.round(scenario.warmup * SCALE)))
+  const ops = Math.max(1, Math.round(scenario.ops * SCALE))
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await scenario.run(adapter, ops)
+  const t1 = performance.now()
+  const cpu = process.cpuUsage(cpu0)
+  // maxRSS is in KiB on Linux (Node and Bun alike).
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024
+  const result: ChildResult = {
+    opsPerSec: ops / ((t1 - t0) / 1000),
+    cpuUsPerOp: (cpu.user + cpu.system) / ops,
+    peakRssBytes,
+  }
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
+  await adapter.close()
+  process.exit(0)
+}
+
+// ---- parent ----
+
+/** Runs a command; resolves with its stdout, rejects on a non-zero exit or a timeout. */
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    proc.stdout!.on('data', (c: Uint8Array) => (stdout += new TextDecoder().decode(c)))
+    proc.stderr!.on('data', (c: Uint8Array) => (stderr += new TextDecoder().decode(c)))
+    const timer = setTimeout(() => proc.kill('SIGKILL'), CHILD_TIMEOUT_MS)
+    proc.once('error', reject)
+    proc.once('close', (code, signal) => {
+      clearTimeout(timer)
+      if (code === 0) resolve({ stdout, stderr })
+      else reject(new Error(`${cmd} exited with ${code ?? signal}: ${stderr.slice(-2000)}`))
+    })
+  })
+}
+
+async function measureClient(scenario: number, client: string, port: number, profDir: string | undefined): Promise<ChildResult> {
+  // Default profile names: they carry pid and thread id (tsx's loader runs on a thread of its own).
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}/${client.replace(/[^\w-]/g, "_")}-${scenario}`] : []
+  const args = [...process.execArgv, ...prof, fileURLToPath(import.meta.url)]
+  const { stdout, stderr } = await run(process.execPath, args, { BENCH_CLIENT_CHILD: JSON.stringify({ scenario, client, port }) })
+  if (stderr.trim() !== '') process.stderr.write(stderr)
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
+  if (line === undefined) throw new Error(`no result from ${client}: ${stdout.slice(-500)}`)
+  return JSON.parse(line.slice(7))
+}
+
+/** redis-benchmark with the scenario's shape, on one connection; its CPU and RSS from GNU time. */
+async function measureCeiling(scenario: Scenario, port: number): Promise<ChildResult> {
+  const ops = Math.max(scenario.ceiling.pipeline, Math.round(scenario.ops * SCALE))
+  const args = ['-h', HOST, '-p', String(port), '-c', '1',
+    '-P', String(scenario.ceiling.pipeline), '-n', String(ops), '--csv', ...scenario.ceiling.command]
+  const timed = existsSync('/usr/bin/time')
+  const { stdout, stderr } = timed
+    ? await run('/usr/bin/time', ['-f', 'TIME %U %S %M', 'redis-benchmark', ...args])
+    : await run('redis-benchmark', args)
+  const row = stdout.trim().split('\n').at(-1)!.split(',').map((cell) => cell.replace(/"/g, ''))
+  if (!Number.isFinite(Number(row[1]))) throw new Error(`redis-benchmark: ${stdout} ${stderr}`)
+  const time = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(stderr)
+  return {
+    opsPerSec: Number(row[1]),
+    cpuUsPerOp: time ? ((Number(time[1]) + Number(time[2])) * 1e6) / ops : NaN,
+    peakRssBytes: time ? Number(time[3]) * 1024 : NaN,
+  }
+}
+
+async function seed(port: number): Promise<void> {
+  const { createClient } = await import(new URL('../src/client/index.ts', import.meta.url).href)
+  const client = createClient({ socket: { host: HOST, port } })
+  await client.connect()
+  await Promise.all(SMALL_KEYS.map((k, i) => client.sendCommand(['SET', k, SMALL_VALUE(i)])))
+  await client.sendCommand(['SET', BIG_KEY, 'x'.repeat(BIG_SIZE)])
+  await client.close()
+}
+
+const fmtUs = (us: number) => (!Number.isFinite(us) ? 'n/a' : us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2))
+const fmtMiB = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / (1 << 20)).toFixed(0)} MiB` : 'n/a')
+
+async function main(): Promise<void> {
+  const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined'
+  const clients = process.env.BENCH_CLIENTS?.split(',') ?? (onBun ? ['respkit', 'bun'] : ['respkit', 'ioredis', 'node-redis'])
+  const ceiling = process.env.BENCH_CLIENT_CEILING !== undefined ? process.env.BENCH_CLIENT_CEILING !== '0' : !onBun
+  const contenders = ceiling ? [...clients, 'redis-benchmark'] : clients
+  const only = process.env.BENCH_CLIENT_ONLY ? new RegExp(process.env.BENCH_CLIENT_ONLY) : undefined
+  const profDir = process.env.BENCH_CPU_PROF
+
+  const { startRedis } = await import('../test/support/redis.ts')
+  const redis = await startRedis()
+  const results = new Map<string, ChildResult[]>()
+  const failures: string[] = []
+  try {
+    await seed(redis.port)
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let s = 0; s < SCENARIOS.length; s++) {
+        // Rotated each round, so that no contender always runs first (after another scenario's
+        // heaviest run, while the server may still be returning memory) or last.
+        const order = contenders.map((_, i) => contenders[(i + round) % contenders.length])
+        for (const contender of order) {
+          const key = `${SCENARIOS[s].name}/${contender}`
+          if (only !== undefined && !only.test(key)) continue
+          try {
+            const r = contender === 'redis-benchmark'
+              ? await measureCeiling(SCENARIOS[s], redis.port)
+              : await measureClient(s, contender, redis.port, profDir)
+            results.set(key, [...(results.get(key) ?? []), r])
+          } catch (err) {
+            failures.push(`round ${round + 1}, ${key}: ${(err as Error).message.split('\n')[0]}`)
+          }
+        }
+      }
+      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
+    }
+  } finally {
+    await redis.stop()
+  }
+
+  const med = (rs: ChildResult[], f: (r: ChildResult) => number) => {
+    const sorted = rs.map(f).sort((a, b) => a - b)
+    return sorted[Math.floor(sorted.length / 2)]
+  }
+  const rows: string[][] = []
+  for (const scenario of SCENARIOS) {
+    const medians = new Map<string, number>()
+    for (const c of contenders) {
+      const rs = results.get(`${scenario.name}/${c}`)
+      if (rs !== undefined) medians.set(c, med(rs, (r) => r.opsPerSec))
+    }
+    const top = medians.get('redis-benchmark')
+    let first = true
+    for (const c of contenders) {
+      const rs = results.get(`${scenario.name}/${c}`)
+      if (rs === undefined) continue
+      const ops = medians.get(c)!
+      const others = clients.filter((o) => o !== c && medians.has(o)).map((o) => medians.get(o)!)
+      const best = others.length > 0 ? Math.max(...others) : undefined
+      const lo = Math.min(...rs.map((r) => r.opsPerSec))
+      const hi = Math.max(...rs.map((r) => r.opsPerSec))
+      const isCeiling = c === 'redis-benchmark'
+      rows.push([
+        first ? scenario.name : '',
+        isCeiling ? `redis-benchmark -c 1 -P ${scenario.ceiling.pipeline} (ceiling)` : CLIENTS[splitContender(c)[0]].label(splitContender(c)[1]),
+        `${fmtRate(ops)} ${scenario.label}/s`,
+        isCeiling || best === undefined ? '' : `${(ops / best).toFixed(2)}x`,
+        isCeiling || top === undefined ? '' : `${((ops / top) * 100).toFixed(0)}%`,
+        fmtUs(med(rs, (r) => r.cpuUsPerOp)),
+        fmtMiB(med(rs, (r) => r.peakRssBytes)),
+        `±${(((hi - lo) / 2 / ops) * 100).toFixed(0)}%`,
+      ])
+      first = false
+    }
+  }
+  const scale = SCALE === 1 ? '' : `, operation counts × ${SCALE}`
+  console.log(`### Clients, ${runtimeName()}, redis-server on ${HOST}:${redis.port}\n`)
+  console.log(`${ROUNDS} rounds${scale}; each (scenario, client) in a fresh process per round, rounds interleaved (order rotated each round); medians. ` +
+    `"vs best other": ops/s over the best other client's. CPU: the client process' user+system time per operation in the measured phase. ` +
+    `Peak RSS: the process' maxRSS. Spread: half the min-max range of the rounds.\n`)
+  console.log(table(['scenario', 'client', 'ops/s', 'vs best other', 'of ceiling', 'CPU µs/op', 'peak RSS', 'spread'], rows))
+  if (failures.length > 0) console.log(`\nFailed: \n${failures.map((f) => `- ${f}`).join('\n')}`)
+}
+
+if (process.env.BENCH_CLIENT_CHILD) await child(JSON.parse(process.env.BENCH_CLIENT_CHILD))
+else await main()
