@@ -57,20 +57,27 @@ export class ClusterBatch {
     }
     const slot = slots[0]
     // A transaction refused whole because its slot moved (EXECABORT of MOVED errors) never ran: retry it on the new owner once.
-    for (let attempt = 0; ; attempt++) {
+    // One that could not be sent (its node away, no owner known) waits for an owner within retryTimeout, as a command does.
+    const ctx = this.#cluster._ctx
+    const started = Date.now()
+    for (let moves = 0, attempt = 0; attempt < 10_000; attempt++) {
       const node = this.#cluster._slotOwner(slot)
-      if (node === undefined) throw new SlotUnavailableError('MULTI', slot, 0, undefined)
-      const client = await this.#cluster.nodeClient(node)
-      const multi = new MultiCommand(client._core, undefined, false)
-      for (const q of this.#queued) multi.addCommand(q.args, q.shape)
       try {
+        if (node === undefined) throw new SlotUnavailableError('MULTI', slot, Date.now() - started, undefined)
+        const client = await this.#cluster.nodeClient(node)
+        const multi = new MultiCommand(client._core, undefined, false)
+        for (const q of this.#queued) multi.addCommand(q.args, q.shape)
         return await multi.exec()
       } catch (err) {
         const moved = err instanceof ExecAbortError && err.errors.some((e) => e instanceof ReplyError && REDIRECTS.has(e.code))
-        if (!moved || attempt > 0) throw err
-        await this.#cluster._ctx.refresh()
+        const away = !moved && (notSent(err) || err instanceof SlotUnavailableError)
+        if (moved ? moves++ > 0 : !away || ctx.closed() || Date.now() - started >= ctx.retryTimeout) throw err
+        if (node !== undefined && away) ctx.unreachable(node, err)
+        await ctx.refresh()
+        if (away) await new Promise<void>((resolve) => setTimeout(resolve, 50))
       }
     }
+    throw new SlotUnavailableError('MULTI', slot, Date.now() - started, undefined)
   }
 
   /** Each node's commands as one pipeline; each slot of the result a value or an Error. */

@@ -58,6 +58,9 @@ function ms(option: string, value: unknown, fallback: number): number {
   return value
 }
 
+/** How long reads leave a replica alone after it could not be reached (useReplicas). */
+const REPLICA_RETRY_MS = 5_000
+
 export class RedisCluster extends Emitter {
   readonly #defaults: ClientOptions
   readonly #roots: ClusterNode[]
@@ -144,6 +147,8 @@ export class RedisCluster extends Emitter {
       unreachable: (node) => {
         const pooled = this.#pool.all().find((p) => p.node.address === node.address)
         if (pooled !== undefined && !pooled.client.isOpen) this.#pool.drop(node.address)
+        // Reads skip a replica that could not be reached for a while, rather than trying it on each read.
+        if (this.replicas.some((r) => r.address === node.address)) this.#replicaDown.set(node.address, Date.now() + REPLICA_RETRY_MS)
       },
     }
     this.#pubsub = new ClusterPubSub(this)
@@ -211,6 +216,8 @@ export class RedisCluster extends Emitter {
   }
 
   #lastDiscoveryError: ClusterDiscoveryError | undefined
+  /** Replicas that could not be reached, and until when reads leave them alone. */
+  readonly #replicaDown = new Map<string, number>()
 
   /** Reads the layout from known nodes (masters first), then the root nodes; the first answer wins. */
   async #discover(tls: boolean): Promise<void> {
@@ -266,7 +273,8 @@ export class RedisCluster extends Emitter {
     const shard = this.#map.shardOf(slot)
     if (shard === undefined) return undefined
     if (readOnly && this.#useReplicas && shard.replicas.length > 0) {
-      const up = shard.replicas.filter((r) => !this.#pool.has(r.address) || this.#pool.get(r, true).client.isReady)
+      const now = Date.now()
+      const up = shard.replicas.filter((r) => (this.#replicaDown.get(r.address) ?? 0) <= now && (!this.#pool.has(r.address) || this.#pool.get(r, true).client.isReady))
       if (up.length > 0) return up[Math.floor(Math.random() * up.length)]
     }
     return shard.master

@@ -32,6 +32,8 @@ export interface RouteContext {
   recycle(node: ClusterNode): void
   /** The node cannot be reached: forget its client. */
   unreachable(node: ClusterNode, error: unknown): void
+  /** The cluster was closed: a command still waiting for a node ends now. */
+  closed(): boolean
 }
 
 /** Errors that prove the command was not written: safe to try on another node. */
@@ -73,6 +75,7 @@ export async function route(
   let waits = 0
   let lastError: unknown
   for (let attempt = 0; attempt < 10_000; attempt++) {
+    if (attempt > 0 && ctx.closed()) throw new ClientClosedError(`the cluster was closed while ${name} waited for a node: it was not sent`)
     if (node === undefined) {
       if (Date.now() >= deadline) throw new SlotUnavailableError(name, slot, Date.now() - started, lastError)
       await ctx.refresh()
@@ -127,9 +130,17 @@ export async function route(
       if (notSent(err)) {
         ctx.unreachable(node, err)
         if (Date.now() >= deadline) throw new SlotUnavailableError(name, slot, Date.now() - started, err)
+        const master = ctx.pick(slot, false)
+        if (readOnly && master !== undefined && master.address !== node.address) {
+          // A replica (useReplicas) could not be reached: its master serves the read now.
+          void ctx.refresh()
+          node = master
+          continue
+        }
         await within(ctx.refresh(), Math.max(0, deadline - Date.now()))
         await sleep(Math.min(50 * 2 ** Math.min(waits++, 4), 500))
-        node = ctx.pick(slot, readOnly)
+        // A read whose node (a replica, with useReplicas) cannot be reached goes to the master.
+        node = ctx.pick(slot, false)
         continue
       }
       throw err

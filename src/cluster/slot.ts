@@ -55,9 +55,11 @@ function slotOfString(key: string): number {
   return crc & (SLOTS - 1)
 }
 
-/** The slot of a key, as CLUSTER KEYSLOT computes it. Numbers and bigints are hashed as their decimal text. */
+/** The slot of a key, as CLUSTER KEYSLOT computes it. Numbers and bigints are hashed as the encoder sends them. */
 export function keySlot(key: CommandArgument): number {
   if (typeof key === 'string') return slotOfString(key)
   if (key instanceof Uint8Array) return slotOfBytes(key)
+  // Integers past 2^53 go out in plain digits (String would give `1e+21`), as the encoder writes them.
+  if (typeof key === 'number' && Number.isInteger(key) && !Number.isSafeInteger(key)) return slotOfString(BigInt(key).toString())
   return slotOfString(String(key))
 }
