@@ -66,14 +66,18 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     }
     const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 })
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`)
-    // Ready when every node says cluster_state:ok and every replica has finished its first sync.
+    // Ready when every node says cluster_state:ok and sees the three replicas as replicas.
     for (let i = 0; i < 300; i++) {
-      const states = ports.map((p) => spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout)
-      const shards = spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'shards'], { encoding: 'utf8' }).stdout
-      if (states.every((s) => s.includes('cluster_state:ok')) && !/^(loading|fail)$/m.test(shards)) return { ports, stop }
+      const ready = ports.every((p) => {
+        const info = spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout
+        const nodes = spawnSync('redis-cli', ['-p', String(p), 'cluster', 'nodes'], { encoding: 'utf8' }).stdout
+        const replicas = nodes.split('\n').filter((line) => (line.split(' ')[2] ?? '').split(',').includes('slave'))
+        return info.includes('cluster_state:ok') && replicas.length === 3
+      })
+      if (ready) return { ports, stop }
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    throw new Error('the demo cluster did not become ready (cluster_state:ok, replicas in sync)')
+    throw new Error('the demo cluster did not become ready (cluster_state:ok and three replicas, seen from every node)')
   } catch (err) {
     await stop()
     throw err

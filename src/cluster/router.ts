@@ -87,7 +87,9 @@ export async function route(
     try {
       const client = await ctx.client(node)
       if (!asking) return await client._send(args, options, shape)
-      const [, reply] = await client.pipeline().addCommand(['ASKING']).addCommand(args, shape).execAsPipeline()
+      // ASKING and the command back to back, under the command's own timeout and abort signal.
+      const target = options === undefined ? client : client.withCommandOptions(options)
+      const [, reply] = await target.pipeline().addCommand(['ASKING']).addCommand(args, shape).execAsPipeline()
       if (reply instanceof Error) throw reply
       return reply
     } catch (err) {

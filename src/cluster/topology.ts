@@ -56,7 +56,10 @@ export function parseShards(reply: unknown, resolver: NodeResolver): Shard[] {
       const host = text(n.endpoint ?? n.ip)
       const node = resolveNode(host, port, text(n.id) || undefined, resolver)
       if (text(n.role) === 'master') master = node
-      else if (text(n.health) === 'online') replicas.push(node)
+      // Redis 7.0 reports a replica of an idle master as `loading` (its offset is still 0), so
+      // only `fail` is left out; a replica that is really loading answers LOADING, which the
+      // client retries after a backoff.
+      else replicas.push(node)
     }
     if (master !== undefined && slots.length > 0) shards.push({ master, replicas, slots })
   }
