@@ -121,14 +121,18 @@ export class ClusterBatch {
       } catch (err) {
         replies = indexes.map(() => err)
       }
-      await Promise.all(indexes.map(async (i, j) => {
+      // Replies copied in a plain loop; only those that did not run (redirected, or never
+      // written: node away) are sent again, alone, routed afresh.
+      const retries: Promise<void>[] = []
+      for (let j = 0; j < indexes.length; j++) {
+        const i = indexes[j]
         const reply = replies[j]
         if ((reply instanceof ReplyError && REDIRECTS.has(reply.code)) || notSent(reply)) {
-          // It did not run (redirected, or never written: node away): send it alone, routed afresh.
           const q = this.#queued[i]
-          results[i] = await this.#cluster._send(q.args, undefined, q.shape).catch((e: unknown) => e)
+          retries.push(this.#cluster._send(q.args, undefined, q.shape).then((r) => { results[i] = r }, (e: unknown) => { results[i] = e }))
         } else results[i] = reply
-      }))
+      }
+      if (retries.length > 0) await Promise.all(retries)
     }))
   }
 }

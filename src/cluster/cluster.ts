@@ -3,7 +3,7 @@
 // keyless commands fanned out where that is their meaning, and the layout refreshed on MOVED,
 // on a lost node, on uncovered slots and periodically.
 
-import type { CommandArgument } from '../resp/index.ts'
+import { ReplyError, type CommandArgument } from '../resp/index.ts'
 import { RedisClient } from '../client/client.ts'
 import type { Shaper } from '../client/command.ts'
 import { commandInfo, keyIndexesOf } from '../client/command-keys.ts'
@@ -14,7 +14,7 @@ import { ClientClosedError, ClientStateError } from '../client/errors.ts'
 import { ClusterDiscoveryError, CrossSlotError } from './errors.ts'
 import { NodePool } from './node-pool.ts'
 import { Refresher } from './refresher.ts'
-import { route, type RouteContext } from './router.ts'
+import { notSent, route, type RouteContext } from './router.ts'
 import { keySlot } from './slot.ts'
 import { SlotMap, nodeAddress, type ClusterNode, type Shard } from './slot-map.ts'
 import { splitBySlot } from './split.ts'
@@ -47,6 +47,9 @@ export interface ClusterOptions {
   /** Functions as methods, routed by their keys (see createClient's `functions`). */
   functions?: ClientOptions['functions']
 }
+
+/** Answers route() handles: the command did not run, it goes elsewhere or again. */
+const ROUTED_CODES = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY', 'MASTERDOWN'])
 
 function fail(option: string, message: string): never {
   throw new TypeError(`createCluster: option \`${option}\` ${message}`)
@@ -282,6 +285,8 @@ export class RedisCluster extends Emitter {
 
   #clientFor(node: ClusterNode): Promise<RedisClient> {
     if (this.#state === 'closed') return Promise.reject(new ClientClosedError('the cluster is closed'))
+    const known = this.#pool.peek(node.address)
+    if (known !== undefined && known.client.isReady) return Promise.resolve(known.client)
     const replica = this.#map.shards.some((s) => s.replicas.some((r) => r.address === node.address))
     const pooled = this.#pool.get(node, replica)
     if (pooled.client.isReady) return Promise.resolve(pooled.client)
@@ -313,13 +318,28 @@ export class RedisCluster extends Emitter {
       const name = typeof args[0] === 'string' ? args[0].toUpperCase() : ''
       const split = splitBySlot(name, args)
       if (split === undefined) return Promise.reject(new CrossSlotError(name, [...new Set(keys.map((k) => keySlot(args[k])))]))
-      return Promise.all(split.parts.map((part) => route(this._ctx, part.args, options, undefined, part.slot, readOnly)))
+      return Promise.all(split.parts.map((part) => this.#fast(part.args, options, undefined, part.slot, readOnly)))
         .then((replies) => {
           const combined = split.combine(replies, split.parts, split.total)
           return shape === undefined ? combined : shape(combined, { resp: 3, mapAsMap: false })
         })
     }
-    return route(this._ctx, args, options, shape, slot, readOnly)
+    return this.#fast(args, options, shape, slot, readOnly)
+  }
+
+  /**
+   * The common case without route()'s async frame: the slot's node has a connected client, so
+   * the command goes straight to it; only an answer that calls for routing (a redirect, an
+   * unreachable node) enters route(), which takes over from that answer.
+   */
+  #fast(args: readonly CommandArgument[], options: CommandOptions | undefined, shape: Shaper | undefined, slot: number, readOnly: boolean): Promise<unknown> {
+    const node = this.#state === 'ready' ? this.#pick(slot, readOnly) : undefined
+    const pooled = node === undefined ? undefined : this.#pool.peek(node.address)
+    if (node === undefined || pooled === undefined || !pooled.client.isReady) return route(this._ctx, args, options, shape, slot, readOnly)
+    return pooled.client._send(args, options, shape).catch((error: unknown) => {
+      if (error instanceof ReplyError ? !ROUTED_CODES.has(error.code) : !notSent(error)) throw error
+      return route(this._ctx, args, options, shape, slot, readOnly, { node, error })
+    })
   }
 
   /** A command to one node, with no redirect handling (hiredis-cluster's CommandToNode). */

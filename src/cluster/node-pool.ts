@@ -29,6 +29,11 @@ export class NodePool {
     return this.#nodes.size
   }
 
+  /** The node's pooled client, if one was made. */
+  peek(address: string): PooledNode | undefined {
+    return this.#nodes.get(address)
+  }
+
   has(address: string): boolean {
     return this.#nodes.has(address)
   }

@@ -64,12 +64,15 @@ export async function route(
   shape: Shaper | undefined,
   slot: number | undefined,
   readOnly: boolean,
+  /** The fast path's attempt (cluster.ts): the node it went to and the answer that calls for routing. */
+  first?: { readonly node: ClusterNode; readonly error: unknown },
 ): Promise<unknown> {
   const started = Date.now()
   const deadline = started + (options?.timeout ?? ctx.retryTimeout)
   const name = typeof args[0] === 'string' ? args[0].toUpperCase() : 'command'
   const visited: string[] = []
-  let node = ctx.pick(slot, readOnly)
+  let node = first?.node ?? ctx.pick(slot, readOnly)
+  let answered = first?.error
   let asking = false
   let recycled = false
   let waits = 0
@@ -85,6 +88,11 @@ export async function route(
     }
     visited.push(node.address)
     try {
+      if (answered !== undefined) {
+        const error = answered
+        answered = undefined
+        throw error
+      }
       const client = await ctx.client(node)
       if (!asking) return await client._send(args, options, shape)
       // ASKING and the command back to back, under the command's own timeout and abort signal.
