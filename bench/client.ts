@@ -20,6 +20,9 @@
 //   BENCH_RESPKIT_SRC=/dir/src/  measure respkit from another copy of src/ (a scratch branch)
 //   BENCH_RESPKIT_API=send       respkit through sendCommand instead of the typed methods
 //   BENCH_CPU_PROF=dir           children run under --cpu-prof, profiles written to dir (Node)
+//
+// A client without the API a scenario needs (Bun's RedisClient has no MULTI or pipeline builder)
+// is shown as "cannot" in that scenario's table, with the reason; nothing is emulated for it.
 
 import process from 'node:process'
 import { spawn } from 'node:child_process'
@@ -48,6 +51,8 @@ const BIG_KEY = 'bench:1m'
 const BIG_SIZE = 1024 * 1024
 const MGET_KEYS = SMALL_KEYS.slice(0, 100)
 const PIPE_VALUE = 'value:0123456789' // 16 bytes
+const MULTI_KEYS = WRITE_KEYS.slice(0, 100)
+const CHANNEL = 'bench:fan-in'
 
 // ---- scenarios ----
 
@@ -58,10 +63,15 @@ interface Scenario {
   /** Operations measured and warmed up (before SCALE). */
   ops: number
   warmup: number
-  /** The same shape for redis-benchmark: pipeline depth and the command. */
-  ceiling: { pipeline: number; command: string[] }
+  /** The same shape for redis-benchmark: pipeline depth and the command (none for MULTI and pub/sub). */
+  ceiling?: { pipeline: number; command: string[] }
+  /** Once per process, before the warm-up (a subscription). */
+  setup?(c: Adapter): Promise<void>
   run(c: Adapter, ops: number): Promise<void>
 }
+
+/** Thrown by a scenario when the client has no API for it: the table says "cannot" and why. */
+class Cannot extends Error {}
 
 /** The common API each client is driven through (one thin adapter per library). */
 interface Adapter {
@@ -70,7 +80,34 @@ interface Adapter {
   mget(keys: string[]): Promise<(string | null)[]>
   /** 1000 SETs as one pipeline: Promise.all of auto-pipelined sets, or an explicit pipeline API. */
   pipelineSets(keys: string[], value: string): Promise<unknown>
+  /** The library's explicit pipeline builder (a string: why there is none). */
+  explicitPipelineSets: ((keys: string[], value: string) => Promise<unknown[]>) | string
+  /** MULTI, a SET per key, EXEC through the library's transaction builder; the replies. */
+  multiSets: ((keys: string[], value: string) => Promise<unknown[]>) | string
+  /** Subscribes a second connection of the library's own (its pub/sub API) to `channel`. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<void>
+  /** PUBLISH on the command connection: the number of subscribers that received it. */
+  publish(channel: string, message: string): Promise<number>
   close(): Promise<void> | void
+}
+
+/** A SET's reply in a batch: 'OK', or ioredis' [error, 'OK'] pair. */
+function isOk(reply: unknown): boolean {
+  return reply === 'OK' || (Array.isArray(reply) && reply[0] === null && reply[1] === 'OK')
+}
+
+function api<F>(f: F | string): F {
+  if (typeof f === 'string') throw new Cannot(f)
+  return f
+}
+
+// Pub/sub fan-in state of this child: the subscriber counts, the scenario waits for the count.
+let received = 0
+let expected = 0
+let allReceived: (() => void) | undefined
+function onFanInMessage(message: string): void {
+  check(message.length === 16, 'message')
+  if (++received === expected) allReceived?.()
 }
 
 /** `total` operations, `width` of them in flight at any time, each started as another finishes. */
@@ -164,6 +201,50 @@ const SCENARIOS: Scenario[] = [
       for (let done = 0; done < ops; done += 1000) await c.pipelineSets(WRITE_KEYS, PIPE_VALUE)
     },
   },
+  {
+    name: 'explicit pipeline of 1000 SETs',
+    label: 'SET',
+    ops: 100_000,
+    warmup: 20_000,
+    ceiling: { pipeline: 1000, command: ['SET', WRITE_KEYS[1], PIPE_VALUE] },
+    async run(c, ops) {
+      const pipeline = api(c.explicitPipelineSets)
+      for (let done = 0; done < ops; done += 1000) {
+        const replies = await pipeline(WRITE_KEYS, PIPE_VALUE)
+        check(replies.length === 1000 && isOk(replies[999]), 'pipeline')
+      }
+    },
+  },
+  {
+    name: 'MULTI of 100 SETs, 10 in flight',
+    label: 'MULTI',
+    ops: 2_000,
+    warmup: 500,
+    async run(c, ops) {
+      const multi = api(c.multiSets)
+      await inFlight(ops, 10, async () => {
+        const replies = await multi(MULTI_KEYS, PIPE_VALUE)
+        check(replies.length === 100 && isOk(replies[99]), 'MULTI')
+      })
+    },
+  },
+  {
+    name: 'pub/sub fan-in, 1000 PUBLISH in flight',
+    label: 'msg',
+    ops: 100_000,
+    warmup: 20_000,
+    setup: (c) => c.subscribe(CHANNEL, onFanInMessage),
+    async run(c, ops) {
+      // Timed until the subscriber has the last message, not until the last PUBLISH returns.
+      received = 0
+      expected = ops
+      const done = new Promise<void>((resolve) => (allReceived = resolve))
+      await inFlight(ops, 1000, async () => {
+        check((await c.publish(CHANNEL, PIPE_VALUE)) === 1, 'PUBLISH')
+      })
+      await done
+    },
+  },
 ]
 
 // ---- the clients (each loaded only in its own child) ----
@@ -184,13 +265,36 @@ const CLIENTS: Record<string, ClientKind> = {
       const client = createClient({ socket: { host: HOST, port } })
       client.on('error', (e: Error) => console.error('respkit error:', e))
       await client.connect()
+      let subscriber: any
+      const common = {
+        explicitPipelineSets: (keys: string[], v: string) => {
+          const p = client.pipeline()
+          for (const k of keys) p.set(k, v)
+          return p.exec()
+        },
+        multiSets: (keys: string[], v: string) => {
+          const m = client.multi()
+          for (const k of keys) m.set(k, v)
+          return m.exec()
+        },
+        subscribe: async (channel: string, onMessage: (m: string) => void) => {
+          subscriber = await client.duplicate().connect()
+          await subscriber.subscribe(channel, onMessage)
+        },
+        publish: (channel: string, m: string) => client.publish(channel, m),
+        close: () => {
+          subscriber?.destroy()
+          client.destroy()
+        },
+      }
       if (process.env.BENCH_RESPKIT_API === 'send') {
         return {
           get: (k) => client.sendCommand(['GET', k]),
           set: (k, v) => client.sendCommand(['SET', k, v]),
           mget: (keys) => client.sendCommand(['MGET', ...keys]),
           pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.sendCommand(['SET', k, v]))),
-          close: () => client.destroy(),
+          ...common,
+          publish: (channel, m) => client.sendCommand(['PUBLISH', channel, m]),
         }
       }
       return {
@@ -198,7 +302,7 @@ const CLIENTS: Record<string, ClientKind> = {
         set: (k, v) => client.set(k, v),
         mget: (keys) => client.mGet(keys),
         pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
-        close: () => client.destroy(),
+        ...common,
       }
     },
   },
@@ -209,6 +313,7 @@ const CLIENTS: Record<string, ClientKind> = {
       const client = new Redis({ host: HOST, port, lazyConnect: true })
       client.on('error', (e: Error) => console.error('ioredis error:', e))
       await client.connect()
+      let subscriber: InstanceType<typeof Redis> | undefined
       return {
         get: (k) => client.get(k),
         set: (k, v) => client.set(k, v),
@@ -218,7 +323,26 @@ const CLIENTS: Record<string, ClientKind> = {
           for (const k of keys) p.set(k, v)
           return p.exec()
         },
-        close: () => client.disconnect(),
+        explicitPipelineSets: async (keys, v) => {
+          const p = client.pipeline()
+          for (const k of keys) p.set(k, v)
+          return (await p.exec())!
+        },
+        multiSets: async (keys, v) => {
+          const m = client.multi()
+          for (const k of keys) m.set(k, v)
+          return (await m.exec())!
+        },
+        subscribe: async (channel, onMessage) => {
+          subscriber = client.duplicate()
+          subscriber.on('message', (_channel: string, message: string) => onMessage(message))
+          await subscriber.subscribe(channel)
+        },
+        publish: (channel, m) => client.publish(channel, m),
+        close: () => {
+          subscriber?.disconnect()
+          client.disconnect()
+        },
       }
     },
   },
@@ -229,12 +353,33 @@ const CLIENTS: Record<string, ClientKind> = {
       const client = createClient({ socket: { host: HOST, port } })
       client.on('error', (e: Error) => console.error('node-redis error:', e))
       await client.connect()
+      let subscriber: ReturnType<typeof client.duplicate> | undefined
       return {
         get: (k) => client.get(k) as Promise<string | null>,
         set: (k, v) => client.set(k, v),
         mget: (keys) => client.mGet(keys) as Promise<(string | null)[]>,
         pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
-        close: () => client.destroy(),
+        explicitPipelineSets: (keys, v) => {
+          const m = client.multi()
+          for (const k of keys) m.set(k, v)
+          return m.execAsPipeline()
+        },
+        multiSets: (keys, v) => {
+          const m = client.multi()
+          for (const k of keys) m.set(k, v)
+          return m.exec()
+        },
+        subscribe: async (channel, onMessage) => {
+          subscriber = client.duplicate()
+          subscriber.on('error', (e: Error) => console.error('node-redis error:', e))
+          await subscriber.connect()
+          await subscriber.subscribe(channel, (message: string) => onMessage(message))
+        },
+        publish: (channel, m) => client.publish(channel, m) as Promise<number>,
+        close: () => {
+          subscriber?.destroy()
+          client.destroy()
+        },
       }
     },
   },
@@ -244,12 +389,23 @@ const CLIENTS: Record<string, ClientKind> = {
       const { RedisClient } = (await import('bun' as string)) as { RedisClient: any }
       const client = new RedisClient(`redis://${HOST}:${port}`)
       await client.connect()
+      let subscriber: any
       return {
         get: (k) => client.get(k),
         set: (k, v) => client.set(k, v),
         mget: (keys) => client.mget(...keys),
         pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
-        close: () => client.close(),
+        explicitPipelineSets: 'no pipeline builder (it auto-pipelines)',
+        multiSets: 'no MULTI builder',
+        subscribe: async (channel, onMessage) => {
+          subscriber = await client.duplicate()
+          await subscriber.subscribe(channel, (message: string) => onMessage(message))
+        },
+        publish: (channel, m) => client.publish(channel, m),
+        close: () => {
+          subscriber?.close()
+          client.close()
+        },
       }
     },
   },
@@ -273,7 +429,15 @@ async function child(spec: { scenario: number; client: string; port: number }): 
   const scenario = SCENARIOS[spec.scenario]
   const [kind, variant] = splitContender(spec.client)
   const adapter = await CLIENTS[kind].open(spec.port, variant)
-  await scenario.run(adapter, Math.max(1, Math.round(scenario.warmup * SCALE)))
+  try {
+    await scenario.setup?.(adapter)
+    await scenario.run(adapter, Math.max(1, Math.round(scenario.warmup * SCALE)))
+  } catch (err) {
+    if (!(err instanceof Cannot)) throw err
+    process.stdout.write(`CANNOT ${err.message}\n`)
+    await adapter.close()
+    process.exit(0)
+  }
   const ops = Math.max(1, Math.round(scenario.ops * SCALE))
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -318,6 +482,8 @@ async function measureClient(scenario: number, client: string, port: number, pro
   const args = [...process.execArgv, ...prof, fileURLToPath(import.meta.url)]
   const { stdout, stderr } = await run(process.execPath, args, { BENCH_CLIENT_CHILD: JSON.stringify({ scenario, client, port }) })
   if (stderr.trim() !== '') process.stderr.write(stderr)
+  const cannot = stdout.split('\n').find((l) => l.startsWith('CANNOT '))
+  if (cannot !== undefined) throw new Cannot(cannot.slice(7))
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
   if (line === undefined) throw new Error(`no result from ${client}: ${stdout.slice(-500)}`)
   return JSON.parse(line.slice(7))
@@ -325,6 +491,7 @@ async function measureClient(scenario: number, client: string, port: number, pro
 
 /** redis-benchmark with the scenario's shape, on one connection; its CPU and RSS from GNU time. */
 async function measureCeiling(scenario: Scenario, port: number): Promise<ChildResult> {
+  if (scenario.ceiling === undefined) throw new Cannot('no redis-benchmark shape')
   const ops = Math.max(scenario.ceiling.pipeline, Math.round(scenario.ops * SCALE))
   const args = ['-h', HOST, '-p', String(port), '-c', '1',
     '-P', String(scenario.ceiling.pipeline), '-n', String(ops), '--csv', ...scenario.ceiling.command]
@@ -365,6 +532,7 @@ async function main(): Promise<void> {
   const { startRedis } = await import('../test/support/redis.ts')
   const redis = await startRedis()
   const results = new Map<string, ChildResult[]>()
+  const cannot = new Map<string, string>()
   const failures: string[] = []
   try {
     await seed(redis.port)
@@ -376,13 +544,15 @@ async function main(): Promise<void> {
         for (const contender of order) {
           const key = `${SCENARIOS[s].name}/${contender}`
           if (only !== undefined && !only.test(key)) continue
+          if (cannot.has(key) || (contender === 'redis-benchmark' && SCENARIOS[s].ceiling === undefined)) continue
           try {
             const r = contender === 'redis-benchmark'
               ? await measureCeiling(SCENARIOS[s], redis.port)
               : await measureClient(s, contender, redis.port, profDir)
             results.set(key, [...(results.get(key) ?? []), r])
           } catch (err) {
-            failures.push(`round ${round + 1}, ${key}: ${(err as Error).message.split('\n')[0]}`)
+            if (err instanceof Cannot) cannot.set(key, err.message)
+            else failures.push(`round ${round + 1}, ${key}: ${(err as Error).message.split('\n')[0]}`)
           }
         }
       }
@@ -407,6 +577,11 @@ async function main(): Promise<void> {
     let first = true
     for (const c of contenders) {
       const rs = results.get(`${scenario.name}/${c}`)
+      const why = cannot.get(`${scenario.name}/${c}`)
+      if (why !== undefined) {
+        rows.push([first ? scenario.name : '', CLIENTS[splitContender(c)[0]].label(splitContender(c)[1]), `cannot: ${why}`, '', '', '', '', ''])
+        first = false
+      }
       if (rs === undefined) continue
       const ops = medians.get(c)!
       const others = clients.filter((o) => o !== c && medians.has(o)).map((o) => medians.get(o)!)
@@ -416,7 +591,7 @@ async function main(): Promise<void> {
       const isCeiling = c === 'redis-benchmark'
       rows.push([
         first ? scenario.name : '',
-        isCeiling ? `redis-benchmark -c 1 -P ${scenario.ceiling.pipeline} (ceiling)` : CLIENTS[splitContender(c)[0]].label(splitContender(c)[1]),
+        isCeiling ? `redis-benchmark -c 1 -P ${scenario.ceiling!.pipeline} (ceiling)` : CLIENTS[splitContender(c)[0]].label(splitContender(c)[1]),
         `${fmtRate(ops)} ${scenario.label}/s`,
         isCeiling || best === undefined ? '' : `${(ops / best).toFixed(2)}x`,
         isCeiling || top === undefined ? '' : `${((ops / top) * 100).toFixed(0)}%`,

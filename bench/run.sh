@@ -3,9 +3,10 @@
 # The peers (redis-parser, node-redis, ioredis) live in bench/package.json only, so respkit
 # itself keeps zero dependencies; they are installed here on first use.
 #   BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS   shorter or longer runs (default 1000, 3, 300)
-#   BENCH_ONLY=resp|shape|transport|client           one part only (or as an argument: `bash bench/run.sh client`)
+#   BENCH_ONLY=resp|shape|transport|client|cluster   one part only (or as an argument: `bash bench/run.sh client`)
 #   BENCH_RUNTIMES="node deno bun"                   where transport.ts and client.ts run (default: all found)
 #   BENCH_CLIENT_ROUNDS, BENCH_CLIENT_SCALE          client.ts: rounds (default 3), operation counts x (default 1)
+#   BENCH_CLUSTER_ROUNDS, BENCH_CLUSTER_SCALE        cluster.ts: the same
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -70,4 +71,11 @@ if [ -z "$only" ] || [ "$only" = client ]; then
     esac
     echo
   done
+fi
+
+if [ -z "$only" ] || [ "$only" = cluster ]; then
+  # Cluster clients against one six-node cluster the script starts (about 3 minutes, Node only):
+  # respkit's createCluster beside ioredis' Cluster and node-redis' createCluster.
+  npx tsx bench/cluster.ts
+  echo
 fi

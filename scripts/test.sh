@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test run (`npm test`): type-check, every test on Node, the short fuzz pass, then
-# the runtime-neutral tests on Deno and on Bun. Every step runs even when an earlier one fails,
-# so one run shows everything; the exit status is non-zero if any step failed. The last line
+# the runtime-neutral tests on Deno and on Bun, then the packed package on every runtime
+# (test/package/run.ts). Every step runs even when an earlier one fails, so one run shows
+# everything; the exit status is non-zero if any step failed. The last line
 # is `N passed, N failed`, counted over all runners (test/support/runtime.ts writes one line
 # per test to $RESPKIT_TEST_RESULTS); a step that fails without a failing test (a type error,
 # a crash, a file that does not load) counts as one failure.
@@ -17,7 +18,11 @@ cd "$root"
 results="$(mktemp "${TMPDIR:-/tmp}/respkit-results.XXXXXX")"
 trap 'rm -f "$results"' EXIT
 export RESPKIT_TEST_RESULTS="$results"
-export NO_COLOR=1 FORCE_COLOR=0
+# Plain logs from every tool. NO_COLOR is the one switch all of Node, Deno, Bun and tsx honour;
+# FORCE_COLOR must be unset, not 0: Deno reads any value of it, 0 included, as "force colour".
+# npm's progress spinner (npx on a terminal) writes cursor codes.
+unset FORCE_COLOR
+export NO_COLOR=1 NODE_DISABLE_COLORS=1 npm_config_progress=false
 
 mapfile -t all_tests < <(find test -name '*.test.ts' -type f | LC_ALL=C sort)
 neutral_tests=()
@@ -55,8 +60,8 @@ step() {
   fi
 }
 
-step "typecheck" npx tsc -p tsconfig.json
-step "typecheck (pure layers)" npx tsc -p tsconfig.pure.json
+step "typecheck" npx tsc -p tsconfig.json --pretty false
+step "typecheck (pure layers)" npx tsc -p tsconfig.pure.json --pretty false
 
 if [ "${#all_tests[@]}" -gt 0 ]; then
   # Node 20 needs the file list spelled out (no globs in --test).
@@ -78,6 +83,10 @@ if [ "${#neutral_tests[@]}" -gt 0 ]; then
   for file in "${neutral_tests[@]}"; do bun_paths+=("./$file"); done
   step "bun: neutral tests" "$runtimes_bin/bun" test "${bun_paths[@]}"
 fi
+
+# The package as users get it: build, npm pack, install the tarball, then every subpath on plain
+# Node 20.19 to 26 (import and require), tsc as a consumer, Deno (npm: and JSR) and Bun.
+step "package: pack and use" npx tsx test/package/run.ts
 
 passed=$(( $(grep -c '^pass ' "$results" || true) + extra_passes ))
 failed=$(( $(grep -c '^fail ' "$results" || true) + extra_failures ))

@@ -39,7 +39,7 @@ export interface ConnectionSettings {
 export class Connection {
   /** RESP version in force: 2 until HELLO 3 succeeds. */
   resp: 2 | 3 = 2
-  readonly inflight = new Fifo<Command>()
+  readonly inflight: Fifo<Command> = new Fifo<Command>()
   private readonly encoder = new CommandEncoder()
   private readonly decoder: Decoder
   private stream: ByteStream | undefined

@@ -42,8 +42,8 @@ export class ClientCore extends Emitter {
   /** Selected on every new connection: the option, then whatever SELECT last chose. */
   database: number
 
-  readonly queue = new Fifo<Command>()
-  readonly subscriptions = new Subscriptions()
+  readonly queue: Fifo<Command> = new Fifo<Command>()
+  readonly subscriptions: Subscriptions = new Subscriptions()
   connection: Connection | undefined
   private retries = 0
   private flushScheduled = false

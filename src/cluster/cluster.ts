@@ -440,7 +440,7 @@ export class RedisCluster extends Emitter {
     this.#timer = undefined
   }
 
-  toString(): string {
+  override toString(): string {
     return `RedisCluster(${this.#roots.map((r) => r.address).join(', ')}, ${this.#state})`
   }
 

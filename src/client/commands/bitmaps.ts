@@ -2,7 +2,7 @@
 
 import type { CommandArgument } from '../../resp/index.ts'
 import { type RedisArgument, type RedisVariadicArgument, argumentError, int, oneOf, opts, pushVariadic, str, strOrInt } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { natural } from './simple.ts'
 
 export type BitValue = 0 | 1
@@ -38,7 +38,25 @@ function bitfieldArgs(name: string, key: RedisArgument, operations: readonly Bit
   return out
 }
 
-export const BITMAP_COMMANDS = {
+/** The bitmap commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type BitmapCommands = {
+  readonly setBit: CommandDefinition<[key: RedisArgument, offset: number, value: BitValue], BitValue>;
+  readonly getBit: CommandDefinition<[key: RedisArgument, offset: number], BitValue>;
+  readonly bitCount: CommandDefinition<[key: RedisArgument, range?: {
+    start: number;
+    end: number;
+    mode?: 'BYTE' | 'BIT';
+  } | undefined], number>;
+  readonly bitPos: CommandDefinition<[key: RedisArgument, bitValue: BitValue, start?: number | undefined, end?: number | undefined, mode?: "BIT" | "BYTE" | undefined], number>;
+  readonly bitOp: CommandDefinition<[operation: "AND" | "NOT" | "OR" | "XOR", destKey: RedisArgument, keys: RedisVariadicArgument], number>;
+  readonly bitField: CommandDefinition<[key: RedisArgument, operations: readonly BitFieldOperation[]], (number | null)[]>;
+  readonly bitFieldRo: CommandDefinition<[key: RedisArgument, operations: readonly {
+    encoding: BitFieldEncoding;
+    offset: number | string;
+  }[]], number[]>;
+}
+
+export const BITMAP_COMMANDS: BitmapCommands = {
   setBit: defineCommand({
     args: (key: RedisArgument, offset: number, value: BitValue): CommandArgument[] =>
       ['SETBIT', str('SETBIT', 'key', key), int('SETBIT', 'offset', offset), bit('SETBIT', 'value', value)],

@@ -4,7 +4,7 @@
 
 import type { CommandArgument } from '../../resp/index.ts'
 import { type RedisArgument, type RedisVariadicArgument, argumentError, flag, int, num, oneOf, opts, pushVariadic, str } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { toDouble, toNullableDouble } from './reply-shapes.ts'
 import { natural } from './simple.ts'
 
@@ -81,7 +81,28 @@ function withReply(raw: unknown[][]): GeoReplyWithMember[] {
   })
 }
 
-export const GEO_COMMANDS = {
+/** The geo commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type GeoCommands = {
+  readonly geoAdd: CommandDefinition<[key: RedisArgument, toAdd: GeoMember | readonly GeoMember[], options?: {
+    condition?: 'NX' | 'XX';
+    NX?: boolean;
+    XX?: boolean;
+    CH?: boolean;
+  } | undefined], number>;
+  readonly geoDist: CommandDefinition<[key: RedisArgument, member1: RedisArgument, member2: RedisArgument, unit?: GeoUnits | undefined], number | null>;
+  readonly geoHash: CommandDefinition<[key: RedisArgument, members: RedisVariadicArgument], (string | null)[]>;
+  readonly geoPos: CommandDefinition<[key: RedisArgument, members: RedisVariadicArgument], ({
+    longitude: number;
+    latitude: number;
+  } | null)[]>;
+  readonly geoSearch: CommandDefinition<[key: RedisArgument, from: GeoSearchFrom, by: GeoSearchBy, options?: GeoSearchOptions | undefined], string[]>;
+  readonly geoSearchWith: CommandDefinition<[key: RedisArgument, from: GeoSearchFrom, by: GeoSearchBy, replyWith: readonly GeoReplyWith[], options?: GeoSearchOptions | undefined], GeoReplyWithMember[]>;
+  readonly geoSearchStore: CommandDefinition<[destination: RedisArgument, source: RedisArgument, from: GeoSearchFrom, by: GeoSearchBy, options?: (GeoSearchOptions & {
+    STOREDIST?: boolean;
+  }) | undefined], number>;
+}
+
+export const GEO_COMMANDS: GeoCommands = {
   geoAdd: defineCommand({
     args: (key: RedisArgument, toAdd: GeoMember | readonly GeoMember[], options?: { condition?: 'NX' | 'XX'; NX?: boolean; XX?: boolean; CH?: boolean }): CommandArgument[] => {
       const out: CommandArgument[] = ['GEOADD', str('GEOADD', 'key', key)]

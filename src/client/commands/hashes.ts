@@ -6,7 +6,7 @@ import type { CommandArgument } from '../../resp/index.ts'
 import {
   type RedisArgument, type ScanOptions, argumentError, int, num, pushScanOptions, str, strOrInt, val,
 } from './arguments.ts'
-import { type ReplyContext, defineCommand } from './define.ts'
+import { type ReplyContext, defineCommand, type CommandDefinition } from './define.ts'
 import { type Dict, text, toFieldValues, toRecord } from './reply-shapes.ts'
 import { keyCommand, keyVariadicCommand, natural } from './simple.ts'
 
@@ -48,7 +48,38 @@ function hscanReply(raw: [unknown, unknown[]]): { cursor: string; entries: Array
   return { cursor: text(raw[0]), entries: toFieldValues(raw[1]) }
 }
 
-export const HASH_COMMANDS = {
+/** The hash commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type HashCommands = {
+  readonly hSet: CommandDefinition<[key: RedisArgument, fieldOrValues: HSetMap | HSetObject | HSetTuples | HashTypes, value?: HashTypes | undefined], number>;
+  readonly hSetNX: CommandDefinition<[key: RedisArgument, field: RedisArgument, value: HashTypes], number>;
+  readonly hGet: CommandDefinition<[key: RedisArgument, field: RedisArgument], string | null>;
+  readonly hGetAll: CommandDefinition<[key: RedisArgument], Dict<string>>;
+  readonly hmGet: CommandDefinition<[key: RedisArgument, members: import("./arguments.ts").RedisVariadicArgument], (string | null)[]>;
+  readonly hDel: CommandDefinition<[key: RedisArgument, members: import("./arguments.ts").RedisVariadicArgument], number>;
+  readonly hExists: CommandDefinition<[key: RedisArgument, field: RedisArgument], 0 | 1>;
+  readonly hIncrBy: CommandDefinition<[key: RedisArgument, field: RedisArgument, increment: number], number>;
+  /** The new value as the server prints it (a string), as node-redis returns it. */
+  readonly hIncrByFloat: CommandDefinition<[key: RedisArgument, field: RedisArgument, increment: number], string>;
+  readonly hKeys: CommandDefinition<[key: RedisArgument], string[]>;
+  readonly hVals: CommandDefinition<[key: RedisArgument], string[]>;
+  readonly hLen: CommandDefinition<[key: RedisArgument], number>;
+  readonly hStrLen: CommandDefinition<[key: RedisArgument, field: RedisArgument], number>;
+  readonly hRandField: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly hRandFieldCount: CommandDefinition<[key: RedisArgument, count: number], string[]>;
+  readonly hRandFieldCountWithValues: CommandDefinition<[key: RedisArgument, count: number], {
+    field: string;
+    value: string;
+  }[]>;
+  readonly hScan: CommandDefinition<[key: RedisArgument, cursor: number | RedisArgument, options?: Omit<ScanOptions, "TYPE"> | undefined], {
+    cursor: string;
+    entries: Array<{
+      field: string;
+      value: string;
+    }>;
+  }>;
+}
+
+export const HASH_COMMANDS: HashCommands = {
   hSet: defineCommand({ args: hsetArgs, reply: natural<number>() }),
   hSetNX: defineCommand({
     args: (key: RedisArgument, field: RedisArgument, value: HashTypes): CommandArgument[] =>

@@ -2,10 +2,18 @@
 
 import type { CommandArgument } from '../../resp/index.ts'
 import { type RedisArgument, type RedisVariadicArgument, pushValues, pushVariadic, str } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { natural, variadicCommand } from './simple.ts'
 
-export const HYPERLOGLOG_COMMANDS = {
+/** The hyperloglog commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type HyperloglogCommands = {
+  /** 1 when the estimate changed, else 0. Elements may be left out (creates the key). */
+  readonly pfAdd: CommandDefinition<[key: RedisArgument, elements?: RedisVariadicArgument | undefined], number>;
+  readonly pfCount: CommandDefinition<[keys: RedisVariadicArgument], number>;
+  readonly pfMerge: CommandDefinition<[destination: RedisArgument, sources?: RedisVariadicArgument | undefined], "OK">;
+}
+
+export const HYPERLOGLOG_COMMANDS: HyperloglogCommands = {
   /** 1 when the estimate changed, else 0. Elements may be left out (creates the key). */
   pfAdd: defineCommand({
     args: (key: RedisArgument, elements?: RedisVariadicArgument): CommandArgument[] => {

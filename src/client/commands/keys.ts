@@ -4,7 +4,7 @@ import type { CommandArgument } from '../../resp/index.ts'
 import {
   type RedisArgument, type ScanOptions, flag, int, oneOf, opts, pushScanOptions, str, strOrInt, time,
 } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { text } from './reply-shapes.ts'
 import { bareCommand, keyCommand, natural, variadicCommand } from './simple.ts'
 
@@ -39,7 +39,42 @@ export interface CopyOptions {
   REPLACE?: boolean
 }
 
-export const KEY_COMMANDS = {
+/** The key commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type KeyCommands = {
+  readonly del: CommandDefinition<[keys: import("./arguments.ts").RedisVariadicArgument], number>;
+  readonly unlink: CommandDefinition<[keys: import("./arguments.ts").RedisVariadicArgument], number>;
+  readonly exists: CommandDefinition<[keys: import("./arguments.ts").RedisVariadicArgument], number>;
+  readonly touch: CommandDefinition<[keys: import("./arguments.ts").RedisVariadicArgument], number>;
+  readonly expire: CommandDefinition<[key: RedisArgument, duration: number, mode?: ExpireMode | undefined], number>;
+  readonly pExpire: CommandDefinition<[key: RedisArgument, duration: number, mode?: ExpireMode | undefined], number>;
+  readonly expireAt: CommandDefinition<[key: RedisArgument, timestamp: number | Date, mode?: ExpireMode | undefined], number>;
+  readonly pExpireAt: CommandDefinition<[key: RedisArgument, timestamp: number | Date, mode?: ExpireMode | undefined], number>;
+  readonly expireTime: CommandDefinition<[key: RedisArgument], number>;
+  readonly pExpireTime: CommandDefinition<[key: RedisArgument], number>;
+  readonly ttl: CommandDefinition<[key: RedisArgument], number>;
+  readonly pTTL: CommandDefinition<[key: RedisArgument], number>;
+  readonly persist: CommandDefinition<[key: RedisArgument], number>;
+  readonly type: CommandDefinition<[key: RedisArgument], string>;
+  readonly rename: CommandDefinition<[key: RedisArgument, newKey: RedisArgument], "OK">;
+  readonly renameNX: CommandDefinition<[key: RedisArgument, newKey: RedisArgument], number>;
+  readonly copy: CommandDefinition<[source: RedisArgument, destination: RedisArgument, options?: CopyOptions | undefined], number>;
+  readonly move: CommandDefinition<[key: RedisArgument, db: number], number>;
+  readonly keys: CommandDefinition<[pattern: RedisArgument], string[]>;
+  readonly scan: CommandDefinition<[cursor: number | RedisArgument, options?: ScanOptions | undefined], {
+    cursor: string;
+    keys: string[];
+  }>;
+  readonly randomKey: CommandDefinition<[], string | null>;
+  /** The serialized value: ask for binary replies to get bytes `restore` accepts. */
+  readonly dump: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly restore: CommandDefinition<[key: RedisArgument, ttl: number, serializedValue: RedisArgument, options?: RestoreOptions | undefined], "OK">;
+  readonly objectEncoding: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly objectFreq: CommandDefinition<[key: RedisArgument], number | null>;
+  readonly objectIdleTime: CommandDefinition<[key: RedisArgument], number | null>;
+  readonly objectRefCount: CommandDefinition<[key: RedisArgument], number | null>;
+}
+
+export const KEY_COMMANDS: KeyCommands = {
   del: variadicCommand<number>('DEL', 'keys'),
   unlink: variadicCommand<number>('UNLINK', 'keys'),
   exists: variadicCommand<number>('EXISTS', 'keys'),

@@ -5,7 +5,7 @@ import type { CommandArgument } from '../../resp/index.ts'
 import {
   type RedisArgument, type RedisVariadicArgument, int, num, oneOf, opts, pushCounted, pushValues, pushVariadic, str, val,
 } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { keyCommand, natural } from './simple.ts'
 
 export type ListSide = 'LEFT' | 'RIGHT'
@@ -66,7 +66,43 @@ function blockingPopCommand(name: string) {
   })
 }
 
-export const LIST_COMMANDS = {
+/** The list commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type ListCommands = {
+  readonly lPush: CommandDefinition<[key: RedisArgument, elements: number | RedisVariadicArgument], number>;
+  readonly rPush: CommandDefinition<[key: RedisArgument, elements: number | RedisVariadicArgument], number>;
+  readonly lPushX: CommandDefinition<[key: RedisArgument, elements: number | RedisVariadicArgument], number>;
+  readonly rPushX: CommandDefinition<[key: RedisArgument, elements: number | RedisVariadicArgument], number>;
+  readonly lPop: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly lPopCount: CommandDefinition<[key: RedisArgument, count: number], string[] | null>;
+  readonly rPop: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly rPopCount: CommandDefinition<[key: RedisArgument, count: number], string[] | null>;
+  readonly lRange: CommandDefinition<[key: RedisArgument, start: number, stop: number], string[]>;
+  readonly lLen: CommandDefinition<[key: RedisArgument], number>;
+  readonly lIndex: CommandDefinition<[key: RedisArgument, index: number], string | null>;
+  readonly lInsert: CommandDefinition<[key: RedisArgument, position: "AFTER" | "BEFORE", pivot: RedisArgument, element: number | RedisArgument], number>;
+  readonly lSet: CommandDefinition<[key: RedisArgument, index: number, element: number | RedisArgument], "OK">;
+  readonly lRem: CommandDefinition<[key: RedisArgument, count: number, element: number | RedisArgument], number>;
+  readonly lTrim: CommandDefinition<[key: RedisArgument, start: number, stop: number], "OK">;
+  readonly lMove: CommandDefinition<[source: RedisArgument, destination: RedisArgument, sourceSide: ListSide, destinationSide: ListSide], string | null>;
+  readonly rPopLPush: CommandDefinition<[source: RedisArgument, destination: RedisArgument], string | null>;
+  readonly lPos: CommandDefinition<[key: RedisArgument, element: RedisArgument, options?: LPosOptions | undefined], number | null>;
+  readonly lPosCount: CommandDefinition<[key: RedisArgument, element: RedisArgument, count: number, options?: LPosOptions | undefined], number[]>;
+  /** `[key, elements]`, or null when every list was empty (node-redis's tuple). */
+  readonly lmPop: CommandDefinition<[keys: RedisVariadicArgument, side: ListSide, options?: LMPopOptions | undefined], [key: string, elements: string[]] | null>;
+  readonly blPop: CommandDefinition<[keys: RedisVariadicArgument, timeout: number], {
+    key: string;
+    element: string;
+  } | null>;
+  readonly brPop: CommandDefinition<[keys: RedisVariadicArgument, timeout: number], {
+    key: string;
+    element: string;
+  } | null>;
+  readonly blMove: CommandDefinition<[source: RedisArgument, destination: RedisArgument, sourceSide: ListSide, destinationSide: ListSide, timeout: number], string | null>;
+  readonly brPopLPush: CommandDefinition<[source: RedisArgument, destination: RedisArgument, timeout: number], string | null>;
+  readonly blmPop: CommandDefinition<[timeout: number, keys: RedisVariadicArgument, side: ListSide, options?: LMPopOptions | undefined], [key: string, elements: string[]] | null>;
+}
+
+export const LIST_COMMANDS: ListCommands = {
   lPush: pushCommand('LPUSH'),
   rPush: pushCommand('RPUSH'),
   lPushX: pushCommand('LPUSHX'),

@@ -3,7 +3,7 @@
 
 import type { CommandArgument } from '../../resp/index.ts'
 import { type RedisArgument, type RedisVariadicArgument, argumentError, int, oneOf, opts, pushValues, pushVariadic, str, val } from './arguments.ts'
-import { type ReplyContext, defineCommand } from './define.ts'
+import { type ReplyContext, defineCommand, type CommandDefinition } from './define.ts'
 import { type Dict, text, toRecord } from './reply-shapes.ts'
 import { bareCommand, natural } from './simple.ts'
 
@@ -92,7 +92,38 @@ function flushCommand(name: string) {
   })
 }
 
-export const SERVER_COMMANDS = {
+/** The server commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type ServerCommands = {
+  readonly ping: CommandDefinition<[message?: RedisArgument | undefined], string>;
+  readonly echo: CommandDefinition<[message: RedisArgument], string>;
+  /** The raw INFO text (a verbatim string under RESP3, a bulk string under RESP2: the same text). */
+  readonly info: CommandDefinition<[section?: RedisArgument | undefined], string>;
+  readonly dbSize: CommandDefinition<[], number>;
+  readonly flushAll: CommandDefinition<[mode?: RedisFlushMode | undefined], "OK">;
+  readonly flushDb: CommandDefinition<[mode?: RedisFlushMode | undefined], "OK">;
+  /** `[unix seconds, microseconds]`, as text. */
+  readonly time: CommandDefinition<[], [unixTimestamp: string, microseconds: string]>;
+  readonly lastSave: CommandDefinition<[], number>;
+  readonly commandCount: CommandDefinition<[], number>;
+  readonly configGet: CommandDefinition<[parameters: RedisVariadicArgument], Dict<string>>;
+  readonly configSet: CommandDefinition<[parameterOrConfig: Record<string, number | RedisArgument> | RedisArgument, value?: number | RedisArgument | undefined], "OK">;
+  readonly configResetStat: CommandDefinition<[], "OK">;
+  readonly configRewrite: CommandDefinition<[], "OK">;
+  readonly clientId: CommandDefinition<[], number>;
+  readonly clientGetName: CommandDefinition<[], string | null>;
+  readonly clientSetName: CommandDefinition<[name: RedisArgument], "OK">;
+  readonly clientInfo: CommandDefinition<[], ClientInfoReply>;
+  readonly clientList: CommandDefinition<[filter?: {
+    TYPE: 'NORMAL' | 'MASTER' | 'REPLICA' | 'PUBSUB';
+  } | {
+    ID: RedisVariadicArgument | number | number[];
+  } | undefined], ClientInfoReply[]>;
+  readonly memoryUsage: CommandDefinition<[key: RedisArgument, options?: {
+    SAMPLES?: number;
+  } | undefined], number | null>;
+}
+
+export const SERVER_COMMANDS: ServerCommands = {
   ping: defineCommand({
     args: (message?: RedisArgument): CommandArgument[] => (message === undefined ? ['PING'] : ['PING', str('PING', 'message', message)]),
     reply: natural<string>(),

@@ -5,7 +5,7 @@ import type { CommandArgument } from '../../resp/index.ts'
 import {
   type RedisArgument, type RedisVariadicArgument, type ScanOptions, int, opts, pushCounted, pushScanOptions, pushValues, pushVariadic, str, strOrInt, val,
 } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { text } from './reply-shapes.ts'
 import { keyCommand, keyVariadicCommand, natural, variadicCommand } from './simple.ts'
 
@@ -33,7 +33,35 @@ function sscanReply(raw: [unknown, string[]]): { cursor: string; members: string
   return { cursor: text(raw[0]), members: raw[1] }
 }
 
-export const SET_COMMANDS = {
+/** The set commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type SetCommands = {
+  readonly sAdd: CommandDefinition<[key: RedisArgument, members: number | RedisVariadicArgument], number>;
+  readonly sRem: CommandDefinition<[key: RedisArgument, members: number | RedisVariadicArgument], number>;
+  readonly sMembers: CommandDefinition<[key: RedisArgument], string[]>;
+  readonly sIsMember: CommandDefinition<[key: RedisArgument, member: number | RedisArgument], 0 | 1>;
+  readonly smIsMember: CommandDefinition<[key: RedisArgument, members: RedisVariadicArgument], (0 | 1)[]>;
+  readonly sCard: CommandDefinition<[key: RedisArgument], number>;
+  readonly sPop: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly sPopCount: CommandDefinition<[key: RedisArgument, count: number], string[]>;
+  readonly sRandMember: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly sRandMemberCount: CommandDefinition<[key: RedisArgument, count: number], string[]>;
+  readonly sInter: CommandDefinition<[keys: RedisVariadicArgument], string[]>;
+  readonly sInterCard: CommandDefinition<[keys: RedisVariadicArgument, options?: number | {
+    LIMIT?: number;
+  } | undefined], number>;
+  readonly sInterStore: CommandDefinition<[destination: RedisArgument, keys: RedisVariadicArgument], number>;
+  readonly sUnion: CommandDefinition<[keys: RedisVariadicArgument], string[]>;
+  readonly sUnionStore: CommandDefinition<[destination: RedisArgument, keys: RedisVariadicArgument], number>;
+  readonly sDiff: CommandDefinition<[keys: RedisVariadicArgument], string[]>;
+  readonly sDiffStore: CommandDefinition<[destination: RedisArgument, keys: RedisVariadicArgument], number>;
+  readonly sMove: CommandDefinition<[source: RedisArgument, destination: RedisArgument, member: number | RedisArgument], number>;
+  readonly sScan: CommandDefinition<[key: RedisArgument, cursor: number | RedisArgument, options?: Omit<ScanOptions, "TYPE"> | undefined], {
+    cursor: string;
+    members: string[];
+  }>;
+}
+
+export const SET_COMMANDS: SetCommands = {
   sAdd: membersCommand('SADD'),
   sRem: membersCommand('SREM'),
   sMembers: keyCommand<string[]>('SMEMBERS'),

@@ -6,7 +6,7 @@ import {
   type RedisArgument, type RedisVariadicArgument, type ScanOptions, argumentError, flag, int, num, oneOf, opts, pushCounted,
   pushScanOptions, pushVariadic, score, str, strOrInt, val,
 } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { type SortedSetMember, text, toDouble, toDoubles, toNullableDouble, toSortedSetMembers } from './reply-shapes.ts'
 import { keyCommand, keyVariadicCommand, natural } from './simple.ts'
 
@@ -219,7 +219,99 @@ function keyRangeCommand(name: string) {
   })
 }
 
-export const SORTED_SET_COMMANDS = {
+/** The sorted-set commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type SortedSetCommands = {
+  readonly zAdd: CommandDefinition<[key: RedisArgument, members: readonly SortedSetMember<RedisArgument>[] | SortedSetMember<RedisArgument>, options?: ZAddOptions | undefined], number>;
+  /** ZADD ... INCR: the new score, or null when a condition stopped the update. */
+  readonly zAddIncr: CommandDefinition<[key: RedisArgument, members: readonly SortedSetMember<RedisArgument>[] | SortedSetMember<RedisArgument>, options?: Omit<ZAddOptions, "GT" | "LT" | "NX" | "XX"> | undefined], number | null>;
+  readonly zIncrBy: CommandDefinition<[key: RedisArgument, increment: number, member: number | RedisArgument], number>;
+  readonly zScore: CommandDefinition<[key: RedisArgument, member: number | RedisArgument], number | null>;
+  readonly zmScore: CommandDefinition<[key: RedisArgument, members: RedisVariadicArgument], (number | null)[]>;
+  readonly zRange: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument, options?: ZRangeOptions | undefined], string[]>;
+  readonly zRangeWithScores: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument, options?: ZRangeOptions | undefined], SortedSetMember<string>[]>;
+  readonly zRangeByScore: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument, options?: {
+    LIMIT?: {
+      offset: number;
+      count: number;
+    } | undefined;
+  } | undefined], string[]>;
+  readonly zRangeByScoreWithScores: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument, options?: {
+    LIMIT?: {
+      offset: number;
+      count: number;
+    } | undefined;
+  } | undefined], SortedSetMember<string>[]>;
+  readonly zRangeByLex: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument, options?: {
+    LIMIT?: {
+      offset: number;
+      count: number;
+    } | undefined;
+  } | undefined], string[]>;
+  readonly zRangeStore: CommandDefinition<[destination: RedisArgument, source: RedisArgument, min: number | RedisArgument, max: number | RedisArgument, options?: ZRangeOptions | undefined], number>;
+  readonly zRank: CommandDefinition<[key: RedisArgument, member: number | RedisArgument], number | null>;
+  readonly zRevRank: CommandDefinition<[key: RedisArgument, member: number | RedisArgument], number | null>;
+  /** Redis 7.2 and later. */
+  readonly zRankWithScore: CommandDefinition<[key: RedisArgument, member: number | RedisArgument], {
+    rank: number;
+    score: number;
+  } | null>;
+  /** Redis 7.2 and later. */
+  readonly zRevRankWithScore: CommandDefinition<[key: RedisArgument, member: number | RedisArgument], {
+    rank: number;
+    score: number;
+  } | null>;
+  readonly zRem: CommandDefinition<[key: RedisArgument, members: RedisVariadicArgument], number>;
+  readonly zRemRangeByScore: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument], number>;
+  readonly zRemRangeByLex: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument], number>;
+  readonly zRemRangeByRank: CommandDefinition<[key: RedisArgument, start: number, stop: number], number>;
+  readonly zCard: CommandDefinition<[key: RedisArgument], number>;
+  readonly zCount: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument], number>;
+  readonly zLexCount: CommandDefinition<[key: RedisArgument, min: number | RedisArgument, max: number | RedisArgument], number>;
+  readonly zPopMin: CommandDefinition<[key: RedisArgument], SortedSetMember<string> | null>;
+  readonly zPopMinCount: CommandDefinition<[key: RedisArgument, count: number], SortedSetMember<string>[]>;
+  readonly zPopMax: CommandDefinition<[key: RedisArgument], SortedSetMember<string> | null>;
+  readonly zPopMaxCount: CommandDefinition<[key: RedisArgument, count: number], SortedSetMember<string>[]>;
+  readonly zRandMember: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly zRandMemberCount: CommandDefinition<[key: RedisArgument, count: number], string[]>;
+  readonly zRandMemberCountWithScores: CommandDefinition<[key: RedisArgument, count: number], SortedSetMember<string>[]>;
+  readonly zUnion: CommandDefinition<[keys: ZKeys, options?: ZAggregateOptions | undefined], string[]>;
+  readonly zUnionWithScores: CommandDefinition<[keys: ZKeys, options?: ZAggregateOptions | undefined], SortedSetMember<string>[]>;
+  readonly zUnionStore: CommandDefinition<[destination: RedisArgument, keys: ZKeys, options?: ZAggregateOptions | undefined], number>;
+  readonly zInter: CommandDefinition<[keys: ZKeys, options?: ZAggregateOptions | undefined], string[]>;
+  readonly zInterWithScores: CommandDefinition<[keys: ZKeys, options?: ZAggregateOptions | undefined], SortedSetMember<string>[]>;
+  readonly zInterStore: CommandDefinition<[destination: RedisArgument, keys: ZKeys, options?: ZAggregateOptions | undefined], number>;
+  readonly zDiff: CommandDefinition<[keys: RedisVariadicArgument], string[]>;
+  readonly zDiffWithScores: CommandDefinition<[keys: RedisVariadicArgument], SortedSetMember<string>[]>;
+  readonly zDiffStore: CommandDefinition<[destination: RedisArgument, keys: RedisVariadicArgument], number>;
+  readonly zScan: CommandDefinition<[key: RedisArgument, cursor: number | RedisArgument, options?: Omit<ScanOptions, "TYPE"> | undefined], {
+    cursor: string;
+    members: SortedSetMember<string>[];
+  }>;
+  readonly zmPop: CommandDefinition<[keys: RedisVariadicArgument, side: SortedSetSide, options?: {
+    COUNT?: number;
+  } | undefined], {
+    key: string;
+    members: SortedSetMember[];
+  } | null>;
+  readonly bzPopMin: CommandDefinition<[keys: RedisVariadicArgument, timeout: number], {
+    key: string;
+    value: string;
+    score: number;
+  } | null>;
+  readonly bzPopMax: CommandDefinition<[keys: RedisVariadicArgument, timeout: number], {
+    key: string;
+    value: string;
+    score: number;
+  } | null>;
+  readonly bzmPop: CommandDefinition<[timeout: number, keys: RedisVariadicArgument, side: SortedSetSide, options?: {
+    COUNT?: number;
+  } | undefined], {
+    key: string;
+    members: SortedSetMember[];
+  } | null>;
+}
+
+export const SORTED_SET_COMMANDS: SortedSetCommands = {
   zAdd: defineCommand({
     args: (key: RedisArgument, members: SortedSetMember<RedisArgument> | readonly SortedSetMember<RedisArgument>[], options?: ZAddOptions): CommandArgument[] =>
       zaddArgs('ZADD', key, members, options, false),

@@ -6,7 +6,7 @@ import type { CommandArgument } from '../../resp/index.ts'
 import {
   type RedisArgument, type RedisVariadicArgument, argumentError, flag, int, oneOf, opts, pushVariadic, str, strOrInt, time, val,
 } from './arguments.ts'
-import { type ReplyContext, defineCommand } from './define.ts'
+import { type ReplyContext, defineCommand, type CommandDefinition } from './define.ts'
 import { type Dict, type StreamMessage, toNumber, toRecord, toStreamMessage, toStreamMessages, toStreamsMessages } from './reply-shapes.ts'
 import { keyCommand, natural } from './simple.ts'
 
@@ -148,7 +148,82 @@ function recordsReply(raw: unknown[], ctx: ReplyContext): Array<Dict<unknown>> {
   return raw.map((r) => toRecord(r, ctx))
 }
 
-export const STREAM_COMMANDS = {
+/** The stream commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type StreamCommands = {
+  readonly xAdd: CommandDefinition<[key: RedisArgument, id: RedisArgument, message: Record<string, number | RedisArgument>, options?: XAddOptions | undefined], string>;
+  /** XADD ... NOMKSTREAM: null when the stream does not exist. */
+  readonly xAddNoMkStream: CommandDefinition<[key: RedisArgument, id: RedisArgument, message: Record<string, number | RedisArgument>, options?: XAddOptions | undefined], string | null>;
+  readonly xLen: CommandDefinition<[key: RedisArgument], number>;
+  readonly xRange: CommandDefinition<[key: RedisArgument, start: RedisArgument, end: RedisArgument, options?: {
+    COUNT?: number;
+  } | undefined], StreamMessage[]>;
+  readonly xRevRange: CommandDefinition<[key: RedisArgument, start: RedisArgument, end: RedisArgument, options?: {
+    COUNT?: number;
+  } | undefined], StreamMessage[]>;
+  readonly xRead: CommandDefinition<[streams: XReadStreams, options?: XReadOptions | undefined], {
+    name: string;
+    messages: StreamMessage[];
+  }[] | null>;
+  readonly xReadGroup: CommandDefinition<[group: RedisArgument, consumer: RedisArgument, streams: XReadStreams, options?: XReadGroupOptions | undefined], {
+    name: string;
+    messages: StreamMessage[];
+  }[] | null>;
+  readonly xGroupCreate: CommandDefinition<[key: RedisArgument, group: RedisArgument, id: RedisArgument, options?: {
+    MKSTREAM?: boolean;
+    ENTRIESREAD?: number;
+  } | undefined], "OK">;
+  readonly xGroupCreateConsumer: CommandDefinition<[key: RedisArgument, group: RedisArgument, consumer: RedisArgument], number>;
+  readonly xGroupDelConsumer: CommandDefinition<[key: RedisArgument, group: RedisArgument, consumer: RedisArgument], number>;
+  readonly xGroupDestroy: CommandDefinition<[key: RedisArgument, group: RedisArgument], number>;
+  readonly xGroupSetId: CommandDefinition<[key: RedisArgument, group: RedisArgument, id: RedisArgument, options?: {
+    ENTRIESREAD?: number;
+  } | undefined], "OK">;
+  readonly xAck: CommandDefinition<[key: RedisArgument, group: RedisArgument, ids: RedisVariadicArgument], number>;
+  readonly xDel: CommandDefinition<[key: RedisArgument, ids: RedisVariadicArgument], number>;
+  readonly xTrim: CommandDefinition<[key: RedisArgument, strategy: "MAXLEN" | "MINID", threshold: string | number, options?: {
+    strategyModifier?: '=' | '~';
+    LIMIT?: number;
+  } | undefined], number>;
+  readonly xPending: CommandDefinition<[key: RedisArgument, group: RedisArgument], {
+    pending: number;
+    firstId: string | null;
+    lastId: string | null;
+    consumers: {
+      name: string;
+      deliveriesCounter: number;
+    }[] | null;
+  }>;
+  readonly xPendingRange: CommandDefinition<[key: RedisArgument, group: RedisArgument, start: RedisArgument, end: RedisArgument, count: number, options?: {
+    IDLE?: number;
+    consumer?: RedisArgument;
+  } | undefined], {
+    id: string;
+    consumer: string;
+    millisecondsSinceLastDelivery: number;
+    deliveriesCounter: number;
+  }[]>;
+  readonly xClaim: CommandDefinition<[key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: number, ids: RedisVariadicArgument, options?: XClaimOptions | undefined], (StreamMessage | null)[]>;
+  readonly xClaimJustId: CommandDefinition<[key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: number, ids: RedisVariadicArgument, options?: XClaimOptions | undefined], string[]>;
+  readonly xAutoClaim: CommandDefinition<[key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: number, start: RedisArgument, options?: {
+    COUNT?: number;
+  } | undefined], {
+    nextId: string;
+    messages: (StreamMessage | null)[];
+    deletedMessages: string[];
+  }>;
+  readonly xAutoClaimJustId: CommandDefinition<[key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: number, start: RedisArgument, options?: {
+    COUNT?: number;
+  } | undefined], {
+    nextId: string;
+    messages: string[];
+    deletedMessages: string[];
+  }>;
+  readonly xInfoStream: CommandDefinition<[key: RedisArgument], Dict<unknown>>;
+  readonly xInfoGroups: CommandDefinition<[key: RedisArgument], Dict<unknown>[]>;
+  readonly xInfoConsumers: CommandDefinition<[key: RedisArgument, group: RedisArgument], Dict<unknown>[]>;
+}
+
+export const STREAM_COMMANDS: StreamCommands = {
   xAdd: defineCommand({
     args: (key: RedisArgument, id: RedisArgument, message: Record<string, RedisArgument | number>, options?: XAddOptions): CommandArgument[] =>
       xaddArgs('XADD', false, key, id, message, options),

@@ -5,7 +5,7 @@ import type { CommandArgument } from '../../resp/index.ts'
 import {
   type RedisArgument, type RedisVariadicArgument, argumentError, flag, int, num, opts, pushVariadic, str, time, val,
 } from './arguments.ts'
-import { defineCommand } from './define.ts'
+import { defineCommand, type CommandDefinition } from './define.ts'
 import { keyCommand, keyValueCommand, natural } from './simple.ts'
 
 export interface SetOptions {
@@ -101,7 +101,34 @@ function getExArgs(key: RedisArgument, options: GetExOptions): CommandArgument[]
   return out
 }
 
-export const STRING_COMMANDS = {
+/** The string commands, typed (explicit, so that JSR and other tools need not infer them). */
+export type StringCommands = {
+  readonly get: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly set: CommandDefinition<[key: RedisArgument, value: number | RedisArgument, options?: SetOptions | undefined], string | null>;
+  readonly mGet: CommandDefinition<[keys: RedisVariadicArgument], (string | null)[]>;
+  readonly mSet: CommandDefinition<[toSet: MSetArguments], "OK">;
+  readonly mSetNX: CommandDefinition<[toSet: MSetArguments], number>;
+  readonly incr: CommandDefinition<[key: RedisArgument], number>;
+  readonly decr: CommandDefinition<[key: RedisArgument], number>;
+  readonly incrBy: CommandDefinition<[key: RedisArgument, increment: number], number>;
+  readonly decrBy: CommandDefinition<[key: RedisArgument, decrement: number], number>;
+  /** The new value as the server prints it (a string), as node-redis returns it. */
+  readonly incrByFloat: CommandDefinition<[key: RedisArgument, increment: number], string>;
+  readonly append: CommandDefinition<[key: RedisArgument, value: number | RedisArgument], number>;
+  readonly strLen: CommandDefinition<[key: RedisArgument], number>;
+  readonly getRange: CommandDefinition<[key: RedisArgument, start: number, end: number], string>;
+  readonly setRange: CommandDefinition<[key: RedisArgument, offset: number, value: RedisArgument], number>;
+  readonly getDel: CommandDefinition<[key: RedisArgument], string | null>;
+  readonly getEx: CommandDefinition<[key: RedisArgument, options: GetExOptions], string | null>;
+  readonly getSet: CommandDefinition<[key: RedisArgument, value: number | RedisArgument], string | null>;
+  readonly setEx: CommandDefinition<[key: RedisArgument, seconds: number, value: number | RedisArgument], "OK">;
+  readonly pSetEx: CommandDefinition<[key: RedisArgument, ms: number, value: number | RedisArgument], "OK">;
+  readonly setNX: CommandDefinition<[key: RedisArgument, value: number | RedisArgument], number>;
+  readonly lcs: CommandDefinition<[key1: RedisArgument, key2: RedisArgument], string>;
+  readonly lcsLen: CommandDefinition<[key1: RedisArgument, key2: RedisArgument], number>;
+}
+
+export const STRING_COMMANDS: StringCommands = {
   get: keyCommand<string | null>('GET'),
   set: defineCommand({
     args: (key: RedisArgument, value: RedisArgument | number, options?: SetOptions): CommandArgument[] => {
