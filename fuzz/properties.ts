@@ -7,12 +7,18 @@
 //    -> lossless decode at random splits -> RespNode trees -> encode -> the same bytes;
 // 3. hostile input: random bytes and mutated valid encodings never throw anything but a
 //    ProtocolError, give the same result in every chunking, agree between natural and lossless
-//    mode, and never deliver a value beyond the configured limits.
+//    mode, and never deliver a value beyond the configured limits;
+// 4. hostile input with maps as plain objects: still nothing but a ProtocolError (an aggregate
+//    or error as a key is one), the same in every chunking;
+// 5. memory: whatever the shape of the bytes and however they are cut, the decoder holds at most
+//    192 bytes of heap per byte received (4 for the bytes of a string), plus a fixed amount (the
+//    budget of src/resp/decoder.ts).
 
 import fc from 'fast-check'
 import { Decoder, ProtocolError, ReplyError, RespNode, encode } from '../src/resp/index.ts'
-import type { DecoderOptions } from '../src/resp/index.ts'
+import type { DecodeOptions, DecoderOptions } from '../src/resp/index.ts'
 import { ExpectedError, b, canon, concat, embed, hex, validCases } from '../test/resp/cases.ts'
+import { canForceGc, heldBytes } from './heap.ts'
 
 const utf8 = new TextEncoder()
 
@@ -29,7 +35,7 @@ export interface Budget {
 // Feeding
 // ---------------------------------------------------------------------------------------------
 
-type Opts = Omit<DecoderOptions, 'onReply' | 'onPush' | 'onAttribute'>
+type Opts = Omit<DecodeOptions, 'onAttribute'>
 interface Outcome {
   events: Array<[string, unknown]>
   error: unknown
@@ -217,7 +223,7 @@ const doubleText = fc.oneof(
   fc.tuple(sign, digits, fc.option(fc.stringMatching(/^[0-9]{1,8}$/)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), sign, fc.integer({ min: 0, max: 300 })))).map(
     ([s, i, f, e]) => `${s}${i}${f === null ? '' : `.${f}`}${e === null ? '' : `${e[0]}${e[1]}${e[2]}`}`,
   ),
-  fc.constantFrom('inf', '-inf', '+inf', 'nan', '-nan', 'infinity', '-infinity'),
+  fc.constantFrom('inf', '-inf', 'nan', '-nan', 'INF', 'NaN'),
 )
 const bigText = fc.tuple(sign, fc.stringMatching(/^[1-9][0-9]{0,60}$/)).map(([s, d]) => s + d)
 const payload = fc.uint8Array({ maxLength: 40 })
@@ -404,6 +410,132 @@ export function hostileInput(budget: Budget): fc.RunDetails<unknown> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 4. Hostile input, maps as plain objects
+// ---------------------------------------------------------------------------------------------
+
+/** Inputs likely to put odd things in key position: maps of random frames, mutated or not. */
+function keyHostileInput(): fc.Arbitrary<Uint8Array> {
+  const frame = wireFrame()
+  const map = fc.tuple(fc.array(fc.tuple(frame, frame), { maxLength: 3 }), fc.boolean()).map(([kvs, streamed]) =>
+    streamed ? concat([b('%?\r\n'), ...kvs.flat(), b('.\r\n')]) : concat([b(`%${kvs.length}\r\n`), ...kvs.flat()]),
+  )
+  return fc.oneof(
+    fc.tuple(map, fc.array(mutation, { maxLength: 2 })).map(([x, ms]) => mutate(x, ms)),
+    fc.tuple(frame, fc.array(mutation, { maxLength: 3 })).map(([x, ms]) => mutate(x, ms)),
+    fc.array(fc.constantFrom(...Array.from(b('%*~|>$;.-!+:_#1230?\r\n'))), { maxLength: 48 }).map((xs) => Uint8Array.from(xs)),
+  )
+}
+
+export function objectMapHostile(budget: Budget): fc.RunDetails<unknown> {
+  const prop = fc.property(keyHostileInput(), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), (x, points, binary) => {
+    const opts = { ...hostileLimits, mapAs: 'object' as const, binary }
+    // feed() rethrows anything that is not a ProtocolError: a TypeError, a RangeError.
+    const split = feed(cut(x, points), opts)
+    const whole = feed([x], opts)
+    const bytewise = x.length <= 256 ? feed(Array.from(x, (_, i) => x.subarray(i, i + 1)), opts) : whole
+    const tag = (o: Outcome) => (o.error === undefined ? 'ok' : `${(o.error as ProtocolError).reason}@${(o.error as ProtocolError).offset}`)
+    const verdicts = { split: tag(split), whole: tag(whole), bytewise: tag(bytewise) }
+    if (new Set(Object.values(verdicts)).size !== 1) throw new Error(`verdicts differ: ${JSON.stringify(verdicts)}`)
+    if (split.events.length !== whole.events.length) throw new Error('event counts differ')
+  })
+  return fc.check(prop, params(budget))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Memory held per byte received
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The budget of src/resp/decoder.ts: bytes of heap per byte received, and a fixed allowance.
+ * Values cost up to HEAP_PER_BYTE; bytes of a string (a bulk, a streamed string, a long line)
+ * up to HEAP_PER_PAYLOAD_BYTE, however they are cut.
+ */
+export const HEAP_PER_BYTE = 192
+export const HEAP_PER_PAYLOAD_BYTE = 4
+export const HEAP_FIXED = 256 * 1024
+
+/**
+ * Shapes that once amplified memory, or could: a reply kept open by its first line, then one
+ * unit repeated, and the heap per byte allowed. The worst measured: `-\r\n`, an error object per
+ * 3 bytes: ~25 bytes of heap per byte on Node, ~140-180 on Deno (its Error objects are ~500
+ * bytes), and in lossless mode a RespNode and a Uint8Array of its own, ~90 on Node.
+ */
+const AMPLIFIERS: Array<[prefix: string, unit: string, perByte: number]> = [
+  ['', '*2147483647\r\n', HEAP_PER_BYTE], // nested headers: frames and pre-sized arrays
+  ['', '%1\r\n+k\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '-\r\n', HEAP_PER_BYTE], // an error object per 3 bytes
+  ['*4294967295\r\n', '%0\r\n', HEAP_PER_BYTE], // an empty Map per 4 bytes
+  ['*4294967295\r\n', '~0\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '*0\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '$0\r\n\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '+\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '!0\r\n\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '=4\r\ntxt:\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '|0\r\n_\r\n', HEAP_PER_BYTE],
+  ['*4294967295\r\n', '$?\r\n;0\r\n', HEAP_PER_BYTE],
+  ['%4294967295\r\n', ':1\r\n%0\r\n', HEAP_PER_BYTE],
+  ['*?\r\n', ',1.5\r\n', HEAP_PER_BYTE],
+  ['', '|0\r\n', HEAP_PER_BYTE], // attributes waiting for a value (stops at maxAttributes)
+  ['$?\r\n', ';1\r\nx\r\n', HEAP_PER_PAYLOAD_BYTE], // one-byte parts of a streamed string
+  ['$?\r\n', ';300\r\n' + 'x'.repeat(300) + '\r\n', HEAP_PER_PAYLOAD_BYTE],
+  ['$536870912\r\n', 'x', HEAP_PER_PAYLOAD_BYTE], // a bulk, however it is cut (at maxBulkLength)
+  ['!536870912\r\n', 'x', HEAP_PER_PAYLOAD_BYTE],
+  ['+', 'x', HEAP_PER_PAYLOAD_BYTE], // a long line (stops at maxLineLength)
+]
+
+/** Bytes held by a decoder fed `chunks`; a function of its own, so no caller's slot keeps one alive. */
+function heldAfter(chunks: readonly Uint8Array[], options: Opts): number {
+  const before = heldBytes()
+  const d = new Decoder({ ...options, onReply: () => {}, onPush: () => {} } as DecoderOptions)
+  try {
+    for (const c of chunks) d.feed(c)
+  } catch (x) {
+    if (!(x instanceof ProtocolError)) throw x
+  }
+  const held = heldBytes() - before
+  if (d.idle && d.failed === undefined && chunks.length < 0) throw new Error('unreachable: keeps the decoder alive')
+  return held
+}
+
+export function memoryProportional(budget: Budget): fc.RunDetails<unknown> {
+  if (heldBytes() === 0) throw new Error('no way to measure the heap on this runtime')
+  // Without a forced collection garbage counts too, which can only overstate.
+  const slack = canForceGc() ? 1 : 4
+  const shape = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...AMPLIFIERS).map(([p, u, perByte]) => ({ prefix: b(p), unit: b(u), perByte })) },
+    // Random valid frames, repeated inside an open array: any shape of value.
+    {
+      weight: 1,
+      arbitrary: fc.array(wireFrame(), { minLength: 1, maxLength: 4 }).map((frames) => ({ prefix: b('*4294967295\r\n'), unit: concat(frames), perByte: HEAP_PER_BYTE })),
+    },
+  )
+  const arb = fc.record({
+    shape,
+    size: fc.integer({ min: 8 * 1024, max: 32 * 1024 }),
+    points: fc.array(fc.nat(), { minLength: 1, maxLength: 64 }),
+    mode: fc.constantFrom<Opts>({}, { binary: true }, { mode: 'lossless' }, { mapAs: 'object', setAs: 'array' }),
+  })
+  const prop = fc.property(arb, ({ shape: { prefix, unit, perByte }, size, points, mode }) => {
+    const copies = Math.max(1, Math.ceil((size - prefix.length) / Math.max(1, unit.length)))
+    const input = concat([prefix, ...Array.from({ length: copies }, () => unit)])
+    const bound = (perByte * input.length + HEAP_FIXED) * slack
+    // Every chunking: one byte per feed(), random cuts, and whole.
+    const chunkings: Array<[string, Uint8Array[]]> = [
+      ['1 byte', Array.from(input, (_, i) => input.subarray(i, i + 1))],
+      ['random', cut(input, points)],
+      ['whole', [input]],
+    ]
+    for (const [chunking, chunks] of chunkings) {
+      const held = heldAfter(chunks, { ...mode, maxDepth: 1_000_000 })
+      if (held > bound) {
+        throw new Error(`${chunking}: held ${held} bytes for ${input.length} received (${(held / input.length).toFixed(1)} per byte), over ${bound}`)
+      }
+    }
+  })
+  return fc.check(prop, params(budget))
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function params(budget: Budget): fc.Parameters<unknown> {
   const p: fc.Parameters<unknown> = { numRuns: budget.numRuns }
@@ -424,6 +556,8 @@ export const properties: Property[] = [
   { name: 'RESP2 downgrade', weight: 0.3, run: resp2Downgrade },
   { name: 'lossless round trip', weight: 1, run: losslessRoundTrip },
   { name: 'hostile input', weight: 2, run: hostileInput },
+  { name: 'hostile input, maps as objects', weight: 1, run: objectMapHostile },
+  { name: 'memory held per byte received', weight: 0.05, run: memoryProportional },
 ]
 
 /** A corpus entry: bytes that once broke something, and what they must do now. */
@@ -435,14 +569,26 @@ export interface CorpusEntry {
   expect?: string
   /** Decoder limits to use; default hostileLimits. */
   limits?: Opts
+  /** `object`: replayed with maps as plain objects, under the checks of that property. */
+  mapAs?: 'object'
 }
 
 export function replayEntry(entry: CorpusEntry): void {
   const input = Uint8Array.from((entry.hex.match(/../g) ?? []).map((h) => parseInt(h, 16)))
   const limits = entry.limits ?? hostileLimits
-  for (let i = 0; i <= input.length; i++) checkHostile(input, i === 0 ? [] : [i], limits)
+  if (entry.mapAs === 'object') {
+    const opts = { ...limits, mapAs: 'object' as const }
+    const whole = feed([input], opts)
+    const tag = (o: Outcome) => (o.error === undefined ? 'ok' : `${(o.error as ProtocolError).reason}@${(o.error as ProtocolError).offset}`)
+    for (let i = 1; i < input.length; i++) {
+      const split = feed([input.subarray(0, i), input.subarray(i)], opts)
+      if (tag(split) !== tag(whole)) throw new Error(`split at ${i}: ${tag(split)}, whole: ${tag(whole)}`)
+    }
+  } else {
+    for (let i = 0; i <= input.length; i++) checkHostile(input, i === 0 ? [] : [i], limits)
+  }
   if (entry.expect !== undefined) {
-    const out = feed([input], { ...limits })
+    const out = feed([input], { ...limits, ...(entry.mapAs === undefined ? {} : { mapAs: entry.mapAs }) })
     const got = out.error === undefined ? 'ok' : (out.error as ProtocolError).reason
     if (got !== entry.expect) throw new Error(`expected ${entry.expect}, got ${got}`)
   }

@@ -75,7 +75,7 @@ export class Connection {
       onPush: (value) => {
         if (!this.confirm(value)) this.hooks.onPush(value)
       },
-      binaryForNextReply: () => (this.pubsubActive ? this.hooks.pushesAsBytes() : this.inflight.peek()?.form.binary === true),
+      binaryForNextReply: (push) => (push || this.pubsubActive ? this.hooks.pushesAsBytes() : this.inflight.peek()?.form.binary === true),
     })
   }
 

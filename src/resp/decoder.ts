@@ -2,12 +2,25 @@
 // with each complete reply. Aggregates live on an explicit stack (no recursion, so nesting depth
 // is bounded by `maxDepth`, not by the JavaScript stack); bulk payloads that span chunks are kept
 // as references to the received chunks and joined once, so no byte is scanned or copied twice.
+//
+// Memory budget: what the decoder holds for a partial reply stays proportional to the bytes
+// received, whatever their shape: at most 4 bytes of heap per byte of a string's payload, and
+// 192 per byte of anything else, plus a fixed amount per open aggregate (a frame, under 1 KiB)
+// and per payload (a copy buffer, 16 KiB). Nothing is sized from a declared length; arrays are
+// pre-sized from the bytes of the chunk at hand, one slot per 3 bytes of it at most, shared by
+// all the arrays it opens; payload pieces under 4 KiB are copied together (bytes.ts); a
+// streamed string's framing counts toward maxBulkLength; attributes waiting for their value are
+// bounded by maxAttributes. The worst shape is a tiny value per 3 bytes that is an object of its
+// own: `-\r\n`, an error, is ~25 bytes of heap per byte on Node and ~150 on Deno, whose Error
+// objects are larger; in lossless mode, a RespNode and a Uint8Array, ~90 on Node.
+// fuzz/properties.ts checks this budget on every shape it knows, in every chunking.
 
 import { ProtocolError, ProtocolErrorReason as Reason, ReplyError } from './errors.ts'
-import { RespNode, type DecoderOptions, type RespType } from './types.ts'
-import { DEFAULT_LIMITS } from './limits.ts'
+import { RespNode, type DecodeOptions, type DecoderOptions, type RespType } from './types.ts'
+import { MAX_BIG_NUMBER_DIGITS } from './limits.ts'
+import { checkBoolean, checkChoice, checkFunction, checkLimits } from './decoder-options.ts'
 import { textDecoderUtf8, utf8, utf8Parts, type Utf8Decoder } from './text.ts'
-import { concatBytes } from './bytes.ts'
+import { ByteParts, concatBytes } from './bytes.ts'
 
 const CR = 13
 const LF = 10
@@ -54,8 +67,10 @@ class Frame {
   hasKey = false
   /** Attributes waiting for the next child of this frame to complete. */
   attrs: unknown[] | null = null
-  /** Streamed forms only: elements (or, for a streamed string, bytes) so far, for the limits. */
+  /** Streamed forms only: elements (or, for a streamed string, bytes on the wire) so far, for the limits. */
   size = 0
+  /** A streamed string in lossless mode: the length of each part, to hand them out as sent. */
+  lengths: number[] | null = null
 }
 
 export class Decoder {
@@ -64,13 +79,14 @@ export class Decoder {
   private readonly onAttribute: ((attribute: unknown, value: unknown) => void) | undefined
   private readonly lossless: boolean
   private readonly binary: boolean
-  private readonly binaryForNextReply: (() => boolean) | undefined
+  private readonly binaryForNextReply: ((push: boolean) => boolean) | undefined
   private readonly mapKind: number
   private readonly setKind: number
   private readonly maxBulk: number
   private readonly maxAggregate: number
   private readonly maxDepth: number
   private readonly maxLine: number
+  private readonly maxAttributes: number
   private readonly decodeUtf8: Utf8Decoder
 
   private stack: Frame[] = []
@@ -85,6 +101,15 @@ export class Decoder {
   private at = 0
   /** Where a fast path's header ended. */
   private next = 0
+  /** Array slots the current chunk may still pre-size: one per 3 of its bytes, in all. */
+  private room = 0
+  /** The array binary strings were last cut from, its buffer and offset: views made by hand. */
+  private viewSrc: Uint8Array | null = null
+  private viewBuffer: ArrayBufferLike | null = null
+  private viewOffset = 0
+  /** Inside feed(): a feed() from a callback is queued here, to keep the stream in order. */
+  private feeding = false
+  private queue: Uint8Array[] | null = null
 
   // A header line that did not end in the chunk it started in.
   private line: Uint8Array = new Uint8Array(0)
@@ -97,22 +122,37 @@ export class Decoder {
   private payType = 0
   private payNeed = 0
   private payCrlf = 0
-  private payParts: Uint8Array[] | null = null
+  /** Whether the payload came in more than one piece, kept in `pay`. */
+  private paySplit = false
+  private readonly pay = new ByteParts()
   private payAbs = 0
 
+  /** Throws a TypeError or RangeError naming any option of the wrong type or value. */
   constructor(options: DecoderOptions) {
-    this.onReply = options.onReply
-    this.onPush = options.onPush
+    if (typeof options !== 'object' || options === null) throw new TypeError('Decoder options must be an object with onReply')
+    checkFunction('onReply', options.onReply, false)
+    checkFunction('onPush', options.onPush, true)
+    checkFunction('onAttribute', options.onAttribute, true)
+    checkFunction('binaryForNextReply', options.binaryForNextReply, true)
+    checkFunction('decodeUtf8', options.decodeUtf8, true)
+    checkChoice('mode', options.mode, ['natural', 'lossless'])
+    checkChoice('mapAs', options.mapAs, ['map', 'object'])
+    checkChoice('setAs', options.setAs, ['set', 'array'])
+    checkBoolean('binary', options.binary)
+    const limits = checkLimits(options)
+    this.onReply = options.onReply as (reply: unknown) => void
+    this.onPush = options.onPush as ((push: unknown) => void) | undefined
     this.onAttribute = options.onAttribute
     this.lossless = options.mode === 'lossless'
     this.binary = options.binary === true
     this.binaryForNextReply = options.binaryForNextReply
     this.mapKind = options.mapAs === 'object' ? OBJECT : MAP_KIND
     this.setKind = options.setAs === 'array' ? LIST : SET_KIND
-    this.maxBulk = options.maxBulkLength ?? DEFAULT_LIMITS.maxBulkLength
-    this.maxAggregate = options.maxAggregateLength ?? DEFAULT_LIMITS.maxAggregateLength
-    this.maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth
-    this.maxLine = options.maxLineLength ?? DEFAULT_LIMITS.maxLineLength
+    this.maxBulk = limits.maxBulkLength
+    this.maxAggregate = limits.maxAggregateLength
+    this.maxDepth = limits.maxDepth
+    this.maxLine = limits.maxLineLength
+    this.maxAttributes = limits.maxAttributes
     this.decodeUtf8 = options.decodeUtf8 ?? textDecoderUtf8
   }
 
@@ -133,17 +173,41 @@ export class Decoder {
    * Parse the next bytes of the stream. Calls back with every reply they complete. Throws a
    * ProtocolError on invalid input (replies before it were delivered), and again on every
    * later call until `reset()`. The decoder may keep references to `chunk`: do not change it.
+   * Called from inside a callback, it queues `chunk` after the rest of the chunk being parsed,
+   * so the stream stays in order, and returns.
    */
   feed(chunk: Uint8Array): void {
     if (this.failure !== undefined) throw this.failure
+    if (this.feeding) {
+      ;(this.queue ??= []).push(chunk)
+      return
+    }
+    this.feeding = true
     try {
       this.parse(chunk)
+      this.base += chunk.length
+      if (this.queue !== null) this.drainQueue()
     } catch (error) {
       // A throwing callback leaves the rest of the chunk unparsed: the stream is lost either way.
       this.failure = error as Error
+      this.queue = null
       throw error
+    } finally {
+      this.feeding = false
+      // Hold no chunk once it is parsed.
+      this.viewSrc = null
+      this.viewBuffer = null
     }
-    this.base += chunk.length
+  }
+
+  /** Chunks fed from inside callbacks, in the order they were fed. */
+  private drainQueue(): void {
+    const queue = this.queue!
+    for (let i = 0; i < queue.length; i++) {
+      this.parse(queue[i])
+      this.base += queue[i].length
+    }
+    this.queue = null
   }
 
   /** Forget everything: partial replies, the failure, the stream offset. */
@@ -153,6 +217,7 @@ export class Decoder {
       f.items = null
       f.key = undefined
       f.attrs = null
+      f.lengths = null
     }
     this.depth = 0
     this.topAttrs = null
@@ -162,12 +227,14 @@ export class Decoder {
     this.lineLen = 0
     this.lineCR = false
     this.inPayload = false
-    this.payParts = null
+    this.pay.take()
+    this.queue = null
   }
 
   private parse(buf: Uint8Array): void {
     const len = buf.length
     let pos = 0
+    this.room = (len / 3) | 0
     while (pos < len) {
       if (this.inPayload) {
         pos = this.readPayload(buf, pos)
@@ -213,22 +280,39 @@ export class Decoder {
   private fastHeader(buf: Uint8Array, pos: number, type: number): number {
     if (this.depth > 0 && this.stack[this.depth - 1].type === BULK) return -1
     const n = this.fastLength(buf, pos)
-    if (n < 0) return -1
+    if (n < 0) {
+      // RESP2's null bulk, common inside replies (HMGET, XRANGE): `$-1`.
+      if (type === BULK && buf[pos + 1] === MINUS && buf[pos + 2] === 49 && buf[pos + 3] === CR && pos + 4 < buf.length && buf[pos + 4] === LF) {
+        this.startValue(BULK, this.base + pos)
+        this.add(null, BULK)
+        return pos + 5
+      }
+      return -1
+    }
     if (type === ARRAY) {
       if (n > this.maxAggregate) return -1
       this.startValue(ARRAY, this.base + pos)
-      this.open(ARRAY, LIST, n, this.base + pos)
-      // Room for the elements this chunk can hold (3 bytes each at least): sized by the bytes
-      // received, never by the length the peer declared.
-      const room = Math.min(n, ((buf.length - this.next) / 3) | 0)
-      if (room > 8) this.stack[this.depth - 1].items = new Array(room)
+      // Small arrays get their exact size, a fixed cost per open frame. Larger ones get room for
+      // the elements this chunk can hold (3 bytes each at least): sized by the bytes received,
+      // never by the length the peer declared, and shared by every array of the chunk, so that
+      // `*2147483647\r\n` a thousand times does not reserve it a thousand times.
+      let items: unknown[] | undefined
+      if (n <= 8) items = new Array(n)
+      else {
+        const room = Math.min(n, ((buf.length - this.next) / 3) | 0, this.room)
+        if (room > 8) {
+          this.room -= room
+          items = new Array(room)
+        }
+      }
+      this.open(ARRAY, LIST, n, this.base + pos, items)
       return this.next
     }
     const start = this.next
     const end = start + n
     if (n > this.maxBulk || end + 1 >= buf.length || buf[end] !== CR || buf[end + 1] !== LF) return -1
     this.startValue(BULK, this.base + pos)
-    this.add(this.bin ? buf.slice(start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
+    this.add(this.bin ? this.view(buf, start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
     return end + 2
   }
 
@@ -272,7 +356,7 @@ export class Decoder {
     if (i === first || i - first > 15 || i + 1 >= len || buf[i] !== CR || buf[i + 1] !== LF || i - pos - 1 > this.maxLine) return -1
     if (this.depth === 0 && this.topAttrs === null) {
       // A whole reply on its own: straight out (the hook is still asked, once per reply).
-      if (this.binaryForNextReply !== undefined) this.bin = this.binaryForNextReply()
+      if (this.binaryForNextReply !== undefined) this.bin = this.binaryForNextReply(false)
       this.onReply(neg ? 0 - n : n)
     } else {
       if (this.depth > 0 && this.stack[this.depth - 1].type === BULK) return -1
@@ -286,7 +370,7 @@ export class Decoder {
   private startValue(type: number, abs: number): void {
     if (this.depth === 0 && this.topAttrs === null) {
       // The first line of a top-level value (an attribute counts: it belongs to the reply).
-      this.bin = type === PUSH || this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply()
+      this.bin = this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply(type === PUSH)
     }
     this.at = abs
   }
@@ -377,12 +461,20 @@ export class Decoder {
         const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined
         if (top === undefined || top.type !== BULK) this.fail(Reason.Misplaced, '`;` chunk outside a streamed string', abs)
         const n = this.length(src, a, end, abs, this.maxBulk, false, Reason.BulkTooLong)
-        if ((top!.size += n) > this.maxBulk) this.fail(Reason.BulkTooLong, `streamed string is over maxBulkLength (${this.maxBulk})`, abs)
-        if (n > 0) return this.startPayload(CHUNK, n)
+        // The bytes on the wire count, framing included: one-byte parts cost 7 bytes each.
+        if ((top!.size += end - start + 2 + (n > 0 ? n + 2 : 0)) > this.maxBulk) {
+          this.fail(Reason.BulkTooLong, `streamed string is over maxBulkLength (${this.maxBulk})`, abs)
+        }
+        if (n > 0) {
+          if (top!.lengths !== null) top!.lengths.push(n)
+          return this.startPayload(CHUNK, n)
+        }
         this.depth--
-        const parts = top!.items as Uint8Array[]
+        const parts = (top!.items as ByteParts).take()
+        const lengths = top!.lengths
         top!.items = null
-        return this.add(this.lossless ? new RespNode('$', parts, true) : this.joinedText(parts), BULK)
+        top!.lengths = null
+        return this.add(lengths !== null ? new RespNode('$', partsAsSent(parts, lengths), true) : this.joinedText(parts), BULK)
       }
       case ARRAY:
       case SET:
@@ -390,6 +482,12 @@ export class Decoder {
       case MAP:
       case ATTRIBUTE: {
         if (type === PUSH && this.depth > 0) this.fail(Reason.Misplaced, 'a push may only come at the top level', abs)
+        if (type === ATTRIBUTE) {
+          const pending = this.depth === 0 ? this.topAttrs : this.stack[this.depth - 1].attrs
+          if ((pending === null ? 0 : pending.length) >= this.maxAttributes) {
+            this.fail(Reason.TooManyAttributes, `more than maxAttributes (${this.maxAttributes}) attributes before a value`, abs)
+          }
+        }
         const kind = this.lossless ? LIST : type === MAP || type === ATTRIBUTE ? this.mapKind : type === SET ? this.setKind : LIST
         if (end === a + 1 && src[a] === QUESTION) return this.open(type, kind, -1, abs)
         const n = this.length(src, a, end, abs, this.maxAggregate, type === ARRAY, Reason.AggregateTooLong)
@@ -435,8 +533,24 @@ export class Decoder {
     }
   }
 
+  /** A simple string; in binary mode a view, unless `src` is the line buffer, which is reused. */
   private text(src: Uint8Array, a: number, b: number): string | Uint8Array {
-    return this.bin ? src.slice(a, b) : utf8(src, a, b, this.decodeUtf8)
+    if (!this.bin) return utf8(src, a, b, this.decodeUtf8)
+    return src === this.line ? src.slice(a, b) : this.view(src, a, b)
+  }
+
+  /**
+   * `src[a..b)` as a view, as Buffer.slice in redis-parser: copying made binary 100-byte bulks
+   * 5x slower than redis-parser (a copy over 64 bytes gets an ArrayBuffer of its own). Made
+   * with the constructor on a cached buffer, which measured cheaper than subarray().
+   */
+  private view(src: Uint8Array, a: number, b: number): Uint8Array {
+    if (src !== this.viewSrc) {
+      this.viewSrc = src
+      this.viewBuffer = src.buffer
+      this.viewOffset = src.byteOffset
+    }
+    return new Uint8Array(this.viewBuffer!, this.viewOffset + a, b - a)
   }
 
   private joinedText(parts: Uint8Array[]): string | Uint8Array {
@@ -463,31 +577,41 @@ export class Decoder {
     return n
   }
 
+  /** A signed 64-bit integer, as hiredis reads them: anything outside that range is an error. */
   private integer(src: Uint8Array, a: number, end: number, abs: number): unknown {
     let i = a
     const neg = src[i] === MINUS
     if (neg || src[i] === PLUS) i++
     if (i === end) this.fail(Reason.BadInteger, 'integer without digits', abs + 1)
     let n = 0
+    let first = -1 // the first significant digit
     for (let j = i; j < end; j++) {
       const d = src[j] - 48
       if (d < 0 || d > 9) this.fail(Reason.BadInteger, 'integer must be digits', abs + j - a + 1)
+      if (first === -1 && d !== 0) first = j
       n = n * 10 + d
     }
-    if (this.lossless) return new RespNode(':', latin1(src, a, end))
-    if (end - i <= 15) return neg ? 0 - n : n
-    // Past 15 digits a double may have rounded: redo it exactly.
-    const big = BigInt(latin1(src, i, end))
-    const exact = neg ? -big : big
+    const digits = first === -1 ? 0 : end - first
+    if (digits > 19) this.fail(Reason.BadInteger, 'integer outside the signed 64-bit range', abs + 1)
+    let exact: bigint | undefined
+    if (digits > 15) {
+      // Past 15 digits a double may have rounded: redo it exactly (19 digits at most here).
+      const big = BigInt(latin1(src, first, end))
+      exact = neg ? -big : big
+      if (exact > INT64_MAX || exact < INT64_MIN) this.fail(Reason.BadInteger, 'integer outside the signed 64-bit range', abs + 1)
+    }
+    if (this.lossless) return new RespNode(':', end - a <= 64 ? latin1(src, a, end) : latin1Long(src, a, end))
+    if (exact === undefined) return neg ? 0 - n : n
     return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact
   }
 
+  /** The grammar of the RESP3 spec, as hiredis reads it: `1.5`, `-2e10`, `inf`, `-inf`, `nan`. */
   private double(src: Uint8Array, a: number, end: number, abs: number): unknown {
-    const text = latin1(src, a, end)
+    const text = end - a <= 64 ? latin1(src, a, end) : latin1Long(src, a, end)
     let value: number
     if (DECIMAL.test(text)) value = Number(text)
     else {
-      const special = SPECIAL_DOUBLES.get(text.toLowerCase())
+      const special = text.length <= 4 ? SPECIAL_DOUBLES.get(text.toLowerCase()) : undefined
       if (special === undefined) this.fail(Reason.BadDouble, `not a double: ${JSON.stringify(text.slice(0, 40))}`, abs + 1)
       value = special!
     }
@@ -495,7 +619,11 @@ export class Decoder {
   }
 
   private bigNumber(src: Uint8Array, a: number, end: number, abs: number): unknown {
-    const text = latin1(src, a, end)
+    const sign = src[a] === MINUS || src[a] === PLUS ? 1 : 0
+    if (end - a - sign > MAX_BIG_NUMBER_DIGITS) {
+      this.fail(Reason.BadBigNumber, `big number longer than ${MAX_BIG_NUMBER_DIGITS} digits`, abs + 1)
+    }
+    const text = latin1Long(src, a, end)
     if (!BIG.test(text)) this.fail(Reason.BadBigNumber, 'big number must be digits with an optional sign', abs + 1)
     return this.lossless ? new RespNode('(', text) : BigInt(text.charCodeAt(0) === PLUS ? text.slice(1) : text)
   }
@@ -506,26 +634,36 @@ export class Decoder {
     this.payType = type
     this.payNeed = n
     this.payCrlf = 2
-    this.payParts = null
+    this.paySplit = false
   }
 
   /** Read as much of the current payload and its CRLF as `buf` holds. */
   private readPayload(buf: Uint8Array, pos: number): number {
+    const need = this.payNeed
+    if (need > 0 && !this.paySplit && this.payCrlf === 2 && buf.length - pos >= need + 2) {
+      // Whole payload in this chunk: the common case, no copy before decoding.
+      const end = pos + need
+      if (buf[end] !== CR || buf[end + 1] !== LF) {
+        this.fail(Reason.MissingCrlf, 'bulk payload not followed by CRLF', this.base + (buf[end] !== CR ? end : end + 1))
+      }
+      this.inPayload = false
+      this.finishPayload(buf, pos, end, false)
+      return end + 2
+    }
+    // The rest apart, so that the common case stays a small function.
+    return this.readPayloadPiece(buf, pos)
+  }
+
+  /** A payload, or its CRLF, that goes on past this chunk or began in an earlier one. */
+  private readPayloadPiece(buf: Uint8Array, pos: number): number {
     const len = buf.length
     const need = this.payNeed
     if (need > 0) {
-      if (this.payParts === null && this.payCrlf === 2 && len - pos >= need + 2) {
-        // Whole payload in this chunk: the common case, no copy before decoding.
-        const end = pos + need
-        if (buf[end] !== CR || buf[end + 1] !== LF) {
-          this.fail(Reason.MissingCrlf, 'bulk payload not followed by CRLF', this.base + (buf[end] !== CR ? end : end + 1))
-        }
-        this.inPayload = false
-        this.finishPayload(buf, pos, end, false)
-        return end + 2
-      }
       const take = Math.min(need, len - pos)
-      ;(this.payParts ??= []).push(buf.subarray(pos, pos + take))
+      // A streamed string's parts go straight to its frame, joined when it ends.
+      const parts = this.payType === CHUNK ? (this.stack[this.depth - 1].items as ByteParts) : this.pay
+      parts.push(buf.subarray(pos, pos + take), need - take)
+      this.paySplit = true
       this.payNeed = need - take
       pos += take
       if (this.payNeed > 0) return pos
@@ -538,10 +676,13 @@ export class Decoder {
     }
     if (this.payCrlf > 0) return pos
     this.inPayload = false
-    const parts = this.payParts
-    this.payParts = null
-    if (parts === null) this.finishPayload(new Uint8Array(0), 0, 0, true)
-    else if (parts.length === 1) this.finishPayload(parts[0], 0, parts[0].length, false)
+    if (this.payType === CHUNK) return pos
+    if (!this.paySplit) {
+      this.finishPayload(new Uint8Array(0), 0, 0, true)
+      return pos
+    }
+    const parts = this.pay.take()
+    if (parts.length === 1) this.finishPayload(parts[0], 0, parts[0].length, false)
     else if (this.payType === BULK && !this.bin && !this.lossless) this.add(utf8Parts(parts, this.decodeUtf8), BULK)
     else {
       const joined = concatBytes(parts)
@@ -555,10 +696,11 @@ export class Decoder {
     const type = this.payType
     if (type === BULK) {
       if (this.lossless) return this.add(new RespNode('$', copy(src, a, b, owned)), type)
-      return this.add(this.bin ? copy(src, a, b, owned) : utf8(src, a, b, this.decodeUtf8), type)
+      // Binary: a view of the chunk, or of the joined copy.
+      return this.add(this.bin ? this.view(src, a, b) : utf8(src, a, b, this.decodeUtf8), type)
     }
     if (type === CHUNK) {
-      ;(this.stack[this.depth - 1].items as Uint8Array[]).push(copy(src, a, b, owned))
+      ;(this.stack[this.depth - 1].items as ByteParts).push(src.subarray(a, b), 0)
       return
     }
     if (type === BULK_ERROR) {
@@ -569,7 +711,7 @@ export class Decoder {
       this.fail(Reason.BadVerbatim, 'verbatim string must start with a 3-letter format and `:`', this.payAbs)
     }
     if (this.lossless) return this.add(new RespNode('=', copy(src, a, b, owned)), type)
-    return this.add(this.bin ? src.slice(a + 4, b) : utf8(src, a + 4, b, this.decodeUtf8), type)
+    return this.add(this.bin ? this.view(src, a + 4, b) : utf8(src, a + 4, b, this.decodeUtf8), type)
   }
 
   private container(kind: number): any {
@@ -579,18 +721,25 @@ export class Decoder {
     return {}
   }
 
-  private open(type: number, kind: number, left: number, abs: number): void {
+  /** `items`: a container made by the caller (a pre-sized array), else a new empty one. */
+  private open(type: number, kind: number, left: number, abs: number, items?: unknown): void {
     if (this.depth >= this.maxDepth) this.fail(Reason.TooDeep, `nesting deeper than maxDepth (${this.maxDepth})`, abs)
+    if (this.mapKind === OBJECT && this.depth > 0 && type !== BULK && type !== ATTRIBUTE) {
+      // A plain object has string keys only: refused here, before anything nests inside it.
+      const parent = this.stack[this.depth - 1]
+      if (parent.kind === OBJECT && !parent.hasKey) this.fail(Reason.BadKey, 'an aggregate as a map key, with mapAs: \'object\'', abs)
+    }
     let f = this.stack[this.depth]
     if (f === undefined) f = this.stack[this.depth] = new Frame()
     f.type = type
     f.kind = kind
     f.left = left
-    f.items = type === BULK ? [] : this.container(kind)
+    f.items = items !== undefined ? items : type === BULK ? new ByteParts() : this.container(kind)
     f.key = undefined
     f.hasKey = false
     f.attrs = null
     f.size = 0
+    f.lengths = type === BULK && this.lossless ? [] : null
     this.depth++
   }
 
@@ -637,7 +786,7 @@ export class Decoder {
         f.hasKey = true
       } else {
         if (kind === MAP_KIND) f.items.set(f.key, value)
-        else setProperty(f.items, f.key, value)
+        else this.setProperty(f.items, f.key, value)
         f.key = undefined
         f.hasKey = false
       }
@@ -658,6 +807,20 @@ export class Decoder {
     }
   }
 
+  /** Set a key on a plain object so that no key, `__proto__` included, can reach a prototype. */
+  private setProperty(target: Record<string, unknown>, key: unknown, value: unknown): void {
+    let name: string
+    if (typeof key === 'string') name = key
+    else if (key instanceof Uint8Array) name = utf8(key, 0, key.length, this.decodeUtf8)
+    else if (typeof key === 'object' && key !== null) {
+      // An error reply (aggregates were refused when they opened): no stringification of an
+      // object built from peer bytes, whose toString the peer may have set.
+      return this.fail(Reason.BadKey, 'an error as a map key, with mapAs: \'object\'', this.at)
+    } else name = String(key)
+    if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+    else target[name] = value
+  }
+
   private fail(reason: Reason, message: string, offset: number): never {
     throw new ProtocolError(reason, message, offset)
   }
@@ -665,13 +828,17 @@ export class Decoder {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const MIN_SAFE = -MAX_SAFE
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+const INT64_MAX = 2n ** 63n - 1n
+const INT64_MIN = -(2n ** 63n)
+// The RESP3 spec's grammar: `,[<+|->]<integral>[.<fractional>][<E|e>[sign]<exponent>]`, so
+// `.5`, `1.` and `0x10` are refused (Number() would take them).
+const DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 const BIG = /^[+-]?\d+$/
-// Spellings of the special doubles: the RESP3 ones, and what older servers printed with %g.
+// The special doubles of the spec, in any case as hiredis (strcasecmp), and `-nan`, which
+// Redis 6 printed for some NaNs (printf's %.17g) and hiredis accepts. `+inf` and `infinity`
+// are not RESP3.
 const SPECIAL_DOUBLES = new Map<string, number>([
-  ['inf', Infinity], ['+inf', Infinity], ['-inf', -Infinity],
-  ['infinity', Infinity], ['+infinity', Infinity], ['-infinity', -Infinity],
-  ['nan', NaN], ['-nan', NaN], ['+nan', NaN],
+  ['inf', Infinity], ['-inf', -Infinity], ['nan', NaN], ['-nan', NaN],
 ])
 
 function latin1(src: Uint8Array, a: number, b: number): string {
@@ -680,22 +847,36 @@ function latin1(src: Uint8Array, a: number, b: number): string {
   return s
 }
 
+/** latin1 for a long line, in linear time: 4 KiB at a time, not a rope of single characters. */
+function latin1Long(src: Uint8Array, a: number, b: number): string {
+  let s = ''
+  for (let i = a; i < b; i += 4096) s += String.fromCharCode.apply(null, src.subarray(i, Math.min(b, i + 4096)) as unknown as number[])
+  return s
+}
+
+/** A streamed string's parts, as sent: views of one joined copy. */
+function partsAsSent(parts: Uint8Array[], lengths: number[]): Uint8Array[] {
+  const all = concatBytes(parts)
+  const out: Uint8Array[] = new Array(lengths.length)
+  let at = 0
+  for (let i = 0; i < lengths.length; i++) {
+    out[i] = all.subarray(at, at + lengths[i])
+    at += lengths[i]
+  }
+  return out
+}
+
 /** Bytes the caller may keep: a copy, unless `src` is already a private array of exactly them. */
 function copy(src: Uint8Array, a: number, b: number, owned: boolean): Uint8Array {
   return owned && a === 0 && b === src.length ? src : src.slice(a, b)
 }
 
-/** Set a key on a plain object so that no key, `__proto__` included, can reach a prototype. */
-function setProperty(target: Record<string, unknown>, key: unknown, value: unknown): void {
-  const name = typeof key === 'string' ? key : key instanceof Uint8Array ? utf8(key, 0, key.length) : String(key)
-  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
-  else target[name] = value
-}
-
 /** Decode exactly one reply (or push) from `bytes`. Throws a ProtocolError if there is not exactly one. */
-export function decode(bytes: Uint8Array, options?: Omit<DecoderOptions, 'onReply' | 'onPush'>): unknown {
+export function decode(bytes: Uint8Array, options: DecodeOptions & { mode: 'lossless' }): RespNode
+export function decode(bytes: Uint8Array, options?: DecodeOptions): unknown
+export function decode(bytes: Uint8Array, options?: DecodeOptions): unknown {
   const values: unknown[] = []
-  const decoder = new Decoder({ ...options, onReply: (v) => values.push(v), onPush: (v) => values.push(v) })
+  const decoder = new Decoder({ ...options, onReply: (v: unknown) => values.push(v), onPush: (v: unknown) => values.push(v) } as DecoderOptions)
   decoder.feed(bytes)
   if (!decoder.idle) throw new ProtocolError(Reason.Truncated, 'input ends inside a reply', bytes.length)
   if (values.length !== 1) {

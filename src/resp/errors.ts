@@ -38,6 +38,10 @@ export const ProtocolErrorReason = {
   TooDeep: 'too-deep',
   Misplaced: 'misplaced',
   Truncated: 'truncated',
+  /** With `mapAs: 'object'`, a map key that is an aggregate or an error. */
+  BadKey: 'bad-key',
+  /** More attributes before one value than `maxAttributes`. */
+  TooManyAttributes: 'too-many-attributes',
 } as const
 export type ProtocolErrorReason = (typeof ProtocolErrorReason)[keyof typeof ProtocolErrorReason]
 

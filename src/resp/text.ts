@@ -14,16 +14,27 @@ export const textDecoderUtf8: Utf8Decoder = (bytes, start, end) => decoder.decod
 const SHORT = 8
 
 export function utf8(src: Uint8Array, start: number, end: number, slow: Utf8Decoder = textDecoderUtf8): string {
-  if (end - start <= SHORT) {
-    let s = ''
-    for (let i = start; i < end; i++) {
-      const c = src[i]
-      if (c > 127) return slow(src, start, end)
-      s += String.fromCharCode(c)
-    }
-    return s
+  // Small enough to be inlined where it is called; the short path is a function of its own.
+  return end - start > SHORT ? slow(src, start, end) : short(src, start, end, slow)
+}
+
+function short(src: Uint8Array, a: number, end: number, slow: Utf8Decoder): string {
+  let high = 0
+  for (let i = a; i < end; i++) high |= src[i]
+  if (high > 127) return slow(src, a, end)
+  // One string made at once: a loop of `s += c` makes one per character.
+  const f = String.fromCharCode
+  switch (end - a) {
+    case 0: return ''
+    case 1: return f(src[a])
+    case 2: return f(src[a], src[a + 1])
+    case 3: return f(src[a], src[a + 1], src[a + 2])
+    case 4: return f(src[a], src[a + 1], src[a + 2], src[a + 3])
+    case 5: return f(src[a], src[a + 1], src[a + 2], src[a + 3], src[a + 4])
+    case 6: return f(src[a], src[a + 1], src[a + 2], src[a + 3], src[a + 4], src[a + 5])
+    case 7: return f(src[a], src[a + 1], src[a + 2], src[a + 3], src[a + 4], src[a + 5], src[a + 6])
+    default: return f(src[a], src[a + 1], src[a + 2], src[a + 3], src[a + 4], src[a + 5], src[a + 6], src[a + 7])
   }
-  return slow(src, start, end)
 }
 
 /**

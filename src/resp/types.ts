@@ -72,9 +72,16 @@ export class RespNode {
   }
 }
 
-/** Limits that keep memory bounded whatever the peer sends. */
+/**
+ * Limits that keep memory bounded whatever the peer sends. Each is a non-negative integer (or
+ * `Infinity` for no limit); anything else throws at construction, naming the option.
+ */
 export interface DecoderLimits {
-  /** Largest bulk string, bulk error or verbatim string (streamed strings in total), in bytes. Default 512 MiB, as the server. */
+  /**
+   * Largest bulk string, bulk error or verbatim string, in bytes. A streamed string (`$?`)
+   * counts its bytes on the wire: every part's payload and its framing (`;n` lines, CRLFs).
+   * Default 512 MiB, as the server.
+   */
   maxBulkLength?: number
   /** Most elements in one aggregate (pairs, for maps): declared, or counted for streamed ones. Default 2^32 - 1. */
   maxAggregateLength?: number
@@ -82,34 +89,66 @@ export interface DecoderLimits {
   maxDepth?: number
   /** Longest line (simple string, error, number, header), in bytes. Default 1 MiB. */
   maxLineLength?: number
+  /** Most attributes (`|`) in a row before the value they annotate. Default 16. */
+  maxAttributes?: number
 }
 
-export interface DecoderOptions extends DecoderLimits {
-  /** Called with each complete top-level reply, in order. */
-  onReply: (reply: unknown) => void
-  /** Called with each out-of-band push (`>`), in order with the replies. Default: ignore. */
-  onPush?: (push: unknown) => void
+/** Options of both modes. */
+interface DecoderCommonOptions extends DecoderLimits {
   /**
    * Natural mode only: called with each attribute (`|`) and the value it annotates, when that
    * value is complete, before the reply holding it is delivered. Default: ignore.
    */
   onAttribute?: (attribute: unknown, value: unknown) => void
-  /** `natural` (default) for clients, `lossless` for a `RespNode` tree. */
-  mode?: 'natural' | 'lossless'
-  /** Natural mode: strings as `Uint8Array` instead of `string`. Default false. */
+  /**
+   * Natural mode: strings as `Uint8Array` instead of `string`. Default false. A string that
+   * arrived whole in one chunk is a view of that chunk, not a copy (as `Buffer.slice` in
+   * redis-parser): keeping it keeps the chunk's memory; `.slice()` it to keep it alone.
+   */
   binary?: boolean
   /**
-   * Natural mode: asked once at the start of each top-level reply (not push) whether that reply
-   * is to be binary; overrides `binary` for it. Lets a client choose per command.
+   * Natural mode: asked once at the start of each top-level reply and push (`push` says which)
+   * whether its strings are to be bytes; overrides `binary` for it. Lets a client choose per
+   * command, and per listener for pub/sub messages.
    */
-  binaryForNextReply?: () => boolean
+  binaryForNextReply?: (push: boolean) => boolean
   /**
    * Natural mode: the UTF-8 decoder for strings. Default: TextDecoder. On Node, `nodeUtf8` from
    * respkit/node is faster for short and mid-sized strings.
    */
   decodeUtf8?: (bytes: Uint8Array, start: number, end: number) => string
-  /** Natural mode: maps as `Map` (default) or as plain objects with string keys. */
+  /**
+   * Natural mode: maps as `Map` (default) or as plain objects with string keys. In `object`
+   * mode a map key that is an aggregate or an error is a ProtocolError (`bad-key`).
+   */
   mapAs?: 'map' | 'object'
   /** Natural mode: sets as `Set` (default) or as arrays. */
   setAs?: 'set' | 'array'
+}
+
+/** Natural mode, the default: replies as `RespValue`s (typed `unknown`, as a reply's shape depends on the command). */
+export interface NaturalDecoderOptions extends DecoderCommonOptions {
+  /** `natural` (default) for clients, `lossless` for a `RespNode` tree. */
+  mode?: 'natural'
+  /** Called with each complete top-level reply, in order. */
+  onReply: (reply: unknown) => void
+  /** Called with each out-of-band push (`>`), in order with the replies. Default: ignore. */
+  onPush?: (push: unknown) => void
+}
+
+/** Lossless mode: every reply and push is a `RespNode` tree. */
+export interface LosslessDecoderOptions extends DecoderCommonOptions {
+  mode: 'lossless'
+  /** Called with each complete top-level reply, in order. */
+  onReply: (reply: RespNode) => void
+  /** Called with each out-of-band push (`>`), in order with the replies. Default: ignore. */
+  onPush?: (push: RespNode) => void
+}
+
+/** What `new Decoder()` takes: the mode decides what `onReply` receives. */
+export type DecoderOptions = NaturalDecoderOptions | LosslessDecoderOptions
+
+/** What `decode()` takes: the decoder's options without the callbacks. */
+export interface DecodeOptions extends DecoderCommonOptions {
+  mode?: 'natural' | 'lossless'
 }

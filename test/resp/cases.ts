@@ -189,6 +189,8 @@ export const validCases: ValidCase[] = [
   { name: 'integer int64 max', wire: b(':9223372036854775807\r\n'), value: 9223372036854775807n, resp2: true },
   { name: 'integer int64 min', wire: b(':-9223372036854775808\r\n'), value: -9223372036854775808n, resp2: true },
   { name: 'integer +int64 max', wire: b(':+9223372036854775807\r\n'), value: 9223372036854775807n, resp2: true },
+  { name: 'integer int64 max with leading zeros', wire: b(':0009223372036854775807\r\n'), value: 9223372036854775807n, resp2: true },
+  { name: 'integer 0 with leading zeros', wire: b(':-0000000000000000000000000\r\n'), value: 0, resp2: true },
   // Bulk strings
   { name: 'bulk string', wire: b('$5\r\nhello\r\n'), value: 'hello', resp2: true },
   { name: 'empty bulk string', wire: b('$0\r\n\r\n'), value: '', resp2: true },
@@ -232,11 +234,11 @@ export const validCases: ValidCase[] = [
   { name: 'double 17 significant digits', wire: b(',0.10000000000000001\r\n'), value: 0.1 },
   { name: 'double inf', wire: b(',inf\r\n'), value: Infinity },
   { name: 'double -inf', wire: b(',-inf\r\n'), value: -Infinity },
-  { name: 'double +inf', wire: b(',+inf\r\n'), value: Infinity },
+  { name: 'double INF in capitals (hiredis reads it so)', wire: b(',INF\r\n'), value: Infinity },
   { name: 'double nan', wire: b(',nan\r\n'), value: NaN },
-  { name: 'double legacy -nan', wire: b(',-nan\r\n'), value: NaN },
-  { name: 'double legacy infinity', wire: b(',infinity\r\n'), value: Infinity },
-  { name: 'double legacy -infinity', wire: b(',-infinity\r\n'), value: -Infinity },
+  { name: 'double -nan (Redis 6 printed it)', wire: b(',-nan\r\n'), value: NaN },
+  { name: 'double exponent without fraction 1e5', wire: b(',1e5\r\n'), value: 1e5 },
+  { name: 'double leading zeros 007.5', wire: b(',007.5\r\n'), value: 7.5 },
   // Big numbers
   { name: 'big number', wire: b('(3492890328409238509324850943850943825024385\r\n'), value: 3492890328409238509324850943850943825024385n },
   { name: 'negative big number', wire: b('(-3492890328409238509324850943850943825024385\r\n'), value: -3492890328409238509324850943850943825024385n },
@@ -378,6 +380,11 @@ export const errorCases: ErrorCase[] = [
   e('integer with a trailing space', b(':1 \r\n'), 'bad-integer', [0, 5]),
   e('integer in hex', b(':0x10\r\n'), 'bad-integer', [0, 7]),
   e('integer inside an array', b('*2\r\n:1\r\n:x\r\n'), 'bad-integer', [8, 12], []),
+  // Signed 64-bit, as hiredis: past it is an error, not a bigint.
+  e('integer int64 max + 1', b(':9223372036854775808\r\n'), 'bad-integer', [0, 22]),
+  e('integer int64 min - 1', b(':-9223372036854775809\r\n'), 'bad-integer', [0, 23]),
+  e('integer of 20 digits', b(':10000000000000000000\r\n'), 'bad-integer', [0, 23]),
+  e('integer of 100 digits', b(`:${'7'.repeat(100)}\r\n`), 'bad-integer', [0, 103]),
   // Lines
   e('CR not followed by LF in a simple string', b('+OK\rX\r\n'), line, [0, 7]),
   e('LF alone inside a simple string', b('+O\nK\r\n'), line, [0, 6]),
@@ -411,6 +418,16 @@ export const errorCases: ErrorCase[] = [
   e('double infinit', b(',infinit\r\n'), 'bad-double', [0, 10]),
   e('double with junk after the exponent', b(',1e5x\r\n'), 'bad-double', [0, 7]),
   e('double with underscores', b(',1_000\r\n'), 'bad-double', [0, 8]),
+  // The RESP3 grammar: an integral part, a fractional part after a dot, and only inf, -inf, nan.
+  e('double .5 without integral part', b(',.5\r\n'), 'bad-double', [0, 5]),
+  e('double 1. without fractional part', b(',1.\r\n'), 'bad-double', [0, 5]),
+  e('double -.5', b(',-.5\r\n'), 'bad-double', [0, 6]),
+  e('double 1.e5', b(',1.e5\r\n'), 'bad-double', [0, 7]),
+  e('double +inf is not RESP3', b(',+inf\r\n'), 'bad-double', [0, 6]),
+  e('double infinity is not RESP3', b(',infinity\r\n'), 'bad-double', [0, 11]),
+  e('double -infinity is not RESP3', b(',-infinity\r\n'), 'bad-double', [0, 12]),
+  e('double +nan is not RESP3', b(',+nan\r\n'), 'bad-double', [0, 6]),
+  e('double Infinity (what JavaScript prints)', b(',Infinity\r\n'), 'bad-double', [0, 11]),
   // Big numbers
   e('big number not digits', b('(abc\r\n'), 'bad-big-number', [0, 6]),
   e('empty big number', b('(\r\n'), 'bad-big-number', [0, 3]),

@@ -164,14 +164,14 @@ describe('decoder: pipelined stream of every case', () => {
 })
 
 describe('decoder: natural mode options', () => {
-  test('binaryForNextReply is asked once per top-level reply, not for pushes', () => {
+  test('binaryForNextReply is asked once per top-level reply and push, told which', () => {
     const wire = b('$1\r\na\r\n>2\r\n+p\r\n+q\r\n*2\r\n+b\r\n$1\r\nc\r\n%1\r\n+k\r\n=5\r\ntxt:v\r\n')
     for (const { name, chunks } of chunkings(wire)) {
-      const answers = [true, false, true]
-      let asked = 0
-      const r = run(chunks, { binaryForNextReply: () => answers[asked++] })
+      const answers = [true, false, false, true]
+      const kinds: boolean[] = []
+      const r = run(chunks, { binaryForNextReply: (push) => (kinds.push(push), answers[kinds.length - 1]) })
       assert.equal(r.error, undefined)
-      assert.equal(asked, 3, `${name}: asked once per reply`)
+      assert.deepEqual(kinds, [false, true, false, false], `${name}: asked once per reply and push`)
       assert.deepEqual(canonEvents(r.events), canonEvents([
         ['reply', b('a')],
         ['push', ['p', 'q']],
@@ -374,8 +374,22 @@ describe('decoder: limits', () => {
     }
     // A streamed string's total counts too, and so does a single chunk.
     assert.equal(feedThrows(opts, [b('$?\r\n;11\r\n')])?.reason, 'bulk-too-long')
-    assert.equal(feedThrows(opts, [b('$?\r\n;6\r\naaaaaa\r\n;6\r\nbbbbbb\r\n;0\r\n')])?.reason, 'bulk-too-long')
-    assert.equal(feedThrows(opts, [b('$?\r\n;5\r\naaaaa\r\n;5\r\nbbbbb\r\n;0\r\n')]), undefined)
+  })
+  test('a streamed string counts its bytes on the wire toward maxBulkLength, framing included', () => {
+    // `;5\r\naaaaa\r\n` is 11 bytes, `;0\r\n` 4: 26 in all, for 10 bytes of payload.
+    const wire = b('$?\r\n;5\r\naaaaa\r\n;5\r\nbbbbb\r\n;0\r\n')
+    for (const { name, chunks } of chunkings(wire)) {
+      assert.equal(feedThrows({ maxBulkLength: 26 }, chunks), undefined, name)
+      const x = feedThrows({ maxBulkLength: 25 }, chunks)
+      assert.equal(x?.reason, 'bulk-too-long', name)
+      assert.equal(x?.offset, 26, `${name}: at the line that goes over`)
+    }
+    // One-byte parts: the old count (payload only) let a peer hold ~200 bytes of heap per
+    // byte of limit; now 2^20 bytes of limit hold at most 2^20 bytes of wire.
+    const tiny = concat([b('$?\r\n'), b(';1\r\nx\r\n'.repeat(1000))])
+    const y = feedThrows({ maxBulkLength: 6999 }, [tiny])
+    assert.equal(y?.reason, 'bulk-too-long', '1000 one-byte parts are 7000 bytes')
+    assert.equal(feedThrows({ maxBulkLength: 7004 }, [tiny, b(';0\r\n')]), undefined)
   })
   test('default maxBulkLength is 512 MiB', () => {
     assert.equal(feedThrows({}, [b('$536870912\r\n')]), undefined)

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { describe, test } from '../support/runtime.ts'
-import { utf8Parts } from '../../src/resp/text.ts'
+import { utf8, utf8Parts } from '../../src/resp/text.ts'
 import { nodeUtf8 } from '../../src/node.ts'
 import { b, canon, run, validCases } from './cases.ts'
 
@@ -51,5 +51,20 @@ describe('nodeUtf8', () => {
   test('invalid UTF-8 becomes U+FFFD as with TextDecoder', () => {
     const wire = b('$4\r\n', [0xff, 0x61, 0xc3, 0x28], '\r\n')
     assert.deepEqual(run([wire], { decodeUtf8: nodeUtf8 }).events, run([wire]).events)
+  })
+})
+
+describe('utf8, the short-string path', () => {
+  test('every length up to 8 and past it, ASCII or not, as TextDecoder decodes it', () => {
+    const whole = new TextDecoder()
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 12 }), fc.nat(4), (bytes, pad) => {
+        const src = new Uint8Array(bytes.length + 2 * pad).fill(0x41)
+        src.set(bytes, pad)
+        assert.equal(utf8(src, pad, pad + bytes.length), whole.decode(bytes))
+      }),
+      { numRuns: 3000, seed: 20261130 },
+    )
+    for (let n = 0; n <= 9; n++) assert.equal(utf8(b('abcdefghij'), 0, n), 'abcdefghij'.slice(0, n))
   })
 })

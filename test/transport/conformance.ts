@@ -581,19 +581,19 @@ export function conformanceSuite(target: ConformanceTarget): void {
           const size = 32 * MiB
           const piece = 64 * 1024
           const body = pattern(piece, 7)
-          let falses = 0
           // SET and its key as usual; the value's length line, then the value in pieces.
           peer.stream.writev([...command('SET', 'conf:pressure', '').slice(0, 7), text.encode(`$${size}\r\n`)])
           for (let sent = 0; sent < size; sent += piece) {
             if (!peer.stream.write(body)) {
-              falses++
               assert.ok(peer.stream.writableLength > highWaterMark, `write returned false with writableLength ${peer.stream.writableLength}`)
               await peer.stream.drain()
               assert.ok(peer.stream.writableLength <= highWaterMark, `drain() resolved with writableLength ${peer.stream.writableLength}`)
             }
           }
           peer.stream.write(text.encode('\r\n'))
-          assert.ok(falses > 0, 'write never returned false while 32 MiB went out in 64 KiB pieces')
+          // Whether write ever says false here depends on how fast the server reads and how much
+          // the kernel buffers (node:net on Deno hands data straight to the OS): not asserted.
+          // A peer that reads nothing must make it say false: see the abort(reason) test below.
           assert.equal(await peer.reply(), 'OK')
           assert.equal(await peer.call('STRLEN', 'conf:pressure'), size)
           assert.equal(await peer.call('DEL', 'conf:pressure'), 1)
