@@ -25,6 +25,12 @@ import { fileURLToPath } from 'node:url'
 import { fmtRate, runtimeName, table } from './common.ts'
 import { keySlot } from '../src/cluster/slot.ts'
 
+/**
+ * A peer library from bench/node_modules. The specifier is a variable so that type-checking the
+ * repository (npm test, on a clone where bench/ has not been installed) does not need them.
+ */
+const importPeer = (name: string): Promise<any> => import(name)
+
 const HOST = '127.0.0.1'
 const SCALE = positive(process.env.BENCH_CLUSTER_SCALE, 1)
 const ROUNDS = Math.round(positive(process.env.BENCH_CLUSTER_ROUNDS, 3))
@@ -200,7 +206,7 @@ interface ClientKind {
 }
 
 async function ioredisCluster(port: number, autoPipelining: boolean): Promise<Adapter> {
-  const { Cluster } = await import('ioredis')
+  const { Cluster } = await importPeer('ioredis')
   const cluster = new Cluster([{ host: HOST, port }], { lazyConnect: true, enableAutoPipelining: autoPipelining })
   cluster.on('error', (e: Error) => console.error('ioredis error:', e))
   await cluster.connect()
@@ -246,7 +252,7 @@ const CLIENTS: Record<string, ClientKind> = {
   'node-redis': {
     label: () => 'node-redis 5 createCluster',
     async open(port) {
-      const { createCluster } = await import('redis')
+      const { createCluster } = await importPeer('redis')
       const cluster = createCluster({ rootNodes: [{ socket: { host: HOST, port } }] })
       cluster.on('error', (e: Error) => console.error('node-redis error:', e))
       await cluster.connect()

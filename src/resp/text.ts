@@ -2,8 +2,13 @@
 
 import { concatBytes } from './bytes.ts'
 
-/** Decodes `bytes[start..end)` as UTF-8, replacing invalid sequences with U+FFFD. */
-export type Utf8Decoder = (bytes: Uint8Array, start: number, end: number) => string
+/**
+ * Decodes `bytes[start..end)` as UTF-8, replacing invalid sequences with U+FFFD. `joinAbove`,
+ * if set: a string received in parts totalling at least that many bytes is joined and decoded
+ * once, rather than part by part (on V8, one large string instead of a rope of 64 KiB pieces
+ * that every young-generation GC copies; on JavaScriptCore the parts are cheaper).
+ */
+export type Utf8Decoder = ((bytes: Uint8Array, start: number, end: number) => string) & { readonly joinAbove?: number }
 
 const decoder = new TextDecoder()
 
@@ -43,6 +48,15 @@ function short(src: Uint8Array, a: number, end: number, slow: Utf8Decoder): stri
  * that is not used: if a part ends inside a character, the parts are joined and decoded once.)
  */
 export function utf8Parts(parts: readonly Uint8Array[], slow: Utf8Decoder = textDecoderUtf8): string {
+  const joinAbove = slow.joinAbove
+  if (joinAbove !== undefined) {
+    let total = 0
+    for (let i = 0; i < parts.length; i++) total += parts[i].length
+    if (total >= joinAbove) {
+      const all = concatBytes(parts)
+      return slow(all, 0, all.length)
+    }
+  }
   for (let i = 0; i < parts.length - 1; i++) {
     if (endsInsideCharacter(parts[i])) {
       const all = concatBytes(parts)
