@@ -25,10 +25,10 @@
 // is shown as "cannot" in that scenario's table, with the reason; nothing is emulated for it.
 
 import process from 'node:process'
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { fmtRate, runtimeName, table } from './common.ts'
+import { Cannot, measureInChild, runProcess, type ChildResult } from './child.ts'
 
 /**
  * A peer library from bench/node_modules. The specifier is a variable so that type-checking the
@@ -39,8 +39,6 @@ const importPeer = (name: string): Promise<any> => import(name)
 const HOST = '127.0.0.1'
 const SCALE = positive(process.env.BENCH_CLIENT_SCALE, 1)
 const ROUNDS = Math.round(positive(process.env.BENCH_CLIENT_ROUNDS, 3))
-/** A child that has not reported by then is killed and its round counted as failed. */
-const CHILD_TIMEOUT_MS = 90_000
 
 function positive(raw: string | undefined, fallback: number): number {
   const n = raw === undefined ? NaN : Number(raw)
@@ -75,9 +73,6 @@ interface Scenario {
   setup?(c: Adapter): Promise<void>
   run(c: Adapter, ops: number): Promise<void>
 }
-
-/** Thrown by a scenario when the client has no API for it: the table says "cannot" and why. */
-class Cannot extends Error {}
 
 /** The common API each client is driven through (one thin adapter per library). */
 interface Adapter {
@@ -425,12 +420,6 @@ function splitContender(name: string): [string, string | undefined] {
   return at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)]
 }
 
-interface ChildResult {
-  opsPerSec: number
-  cpuUsPerOp: number
-  peakRssBytes: number
-}
-
 async function child(spec: { scenario: number; client: string; port: number }): Promise<void> {
   const scenario = SCENARIOS[spec.scenario]
   const [kind, variant] = splitContender(spec.client)
@@ -464,35 +453,9 @@ async function child(spec: { scenario: number; client: string; port: number }): 
 
 // ---- parent ----
 
-/** Runs a command; resolves with its stdout, rejects on a non-zero exit or a timeout. */
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout!.on('data', (c: Uint8Array) => (stdout += new TextDecoder().decode(c)))
-    proc.stderr!.on('data', (c: Uint8Array) => (stderr += new TextDecoder().decode(c)))
-    const timer = setTimeout(() => proc.kill('SIGKILL'), CHILD_TIMEOUT_MS)
-    proc.once('error', reject)
-    proc.once('close', (code, signal) => {
-      clearTimeout(timer)
-      if (code === 0) resolve({ stdout, stderr })
-      else reject(new Error(`${cmd} exited with ${code ?? signal}: ${stderr.slice(-2000)}`))
-    })
-  })
-}
 
-async function measureClient(scenario: number, client: string, port: number, profDir: string | undefined): Promise<ChildResult> {
-  // Default profile names: they carry pid and thread id (tsx's loader runs on a thread of its own).
-  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}/${client.replace(/[^\w-]/g, "_")}-${scenario}`] : []
-  const args = [...process.execArgv, ...prof, fileURLToPath(import.meta.url)]
-  const { stdout, stderr } = await run(process.execPath, args, { BENCH_CLIENT_CHILD: JSON.stringify({ scenario, client, port }) })
-  if (stderr.trim() !== '') process.stderr.write(stderr)
-  const cannot = stdout.split('\n').find((l) => l.startsWith('CANNOT '))
-  if (cannot !== undefined) throw new Cannot(cannot.slice(7))
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
-  if (line === undefined) throw new Error(`no result from ${client}: ${stdout.slice(-500)}`)
-  return JSON.parse(line.slice(7))
+function measureClient(scenario: number, client: string, port: number, profDir: string | undefined): Promise<ChildResult> {
+  return measureInChild(fileURLToPath(import.meta.url), 'BENCH_CLIENT_CHILD', { scenario, client, port }, profDir)
 }
 
 /** redis-benchmark with the scenario's shape, on one connection; its CPU and RSS from GNU time. */
@@ -503,8 +466,8 @@ async function measureCeiling(scenario: Scenario, port: number): Promise<ChildRe
     '-P', String(scenario.ceiling.pipeline), '-n', String(ops), '--csv', ...scenario.ceiling.command]
   const timed = existsSync('/usr/bin/time')
   const { stdout, stderr } = timed
-    ? await run('/usr/bin/time', ['-f', 'TIME %U %S %M', 'redis-benchmark', ...args])
-    : await run('redis-benchmark', args)
+    ? await runProcess('/usr/bin/time', ['-f', 'TIME %U %S %M', 'redis-benchmark', ...args])
+    : await runProcess('redis-benchmark', args)
   const row = stdout.trim().split('\n').at(-1)!.split(',').map((cell) => cell.replace(/"/g, ''))
   if (!Number.isFinite(Number(row[1]))) throw new Error(`redis-benchmark: ${stdout} ${stderr}`)
   const time = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(stderr)

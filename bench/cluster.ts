@@ -20,9 +20,9 @@
 //   BENCH_CPU_PROF=dir           children run under --cpu-prof, profiles written to dir (Node)
 
 import process from 'node:process'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { fmtRate, runtimeName, table } from './common.ts'
+import { Cannot, measureInChild, type ChildResult } from './child.ts'
 import { keySlot } from '../src/cluster/slot.ts'
 
 /**
@@ -34,7 +34,6 @@ const importPeer = (name: string): Promise<any> => import(name)
 const HOST = '127.0.0.1'
 const SCALE = positive(process.env.BENCH_CLUSTER_SCALE, 1)
 const ROUNDS = Math.round(positive(process.env.BENCH_CLUSTER_ROUNDS, 3))
-const CHILD_TIMEOUT_MS = 90_000
 const SLOTS = 16384
 
 function positive(raw: string | undefined, fallback: number): number {
@@ -86,9 +85,6 @@ interface Adapter {
   pipelineSets(keys: string[], value: string): Promise<unknown[]>
   close(): Promise<void> | void
 }
-
-/** The peer refused the scenario: the table says "cannot" with the library's own message. */
-class Cannot extends Error {}
 
 /** The first call of a scenario: an error from the library there means it cannot do it. */
 async function first<T>(call: () => Promise<T>): Promise<T> {
@@ -280,12 +276,6 @@ function splitContender(name: string): [string, string | undefined] {
   return at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)]
 }
 
-interface ChildResult {
-  opsPerSec: number
-  cpuUsPerOp: number
-  peakRssBytes: number
-}
-
 async function child(spec: { scenario: number; client: string; port: number }): Promise<void> {
   const scenario = SCENARIOS[spec.scenario]
   const [kind, variant] = splitContender(spec.client)
@@ -317,33 +307,9 @@ async function child(spec: { scenario: number; client: string; port: number }): 
 
 // ---- parent ----
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout!.on('data', (c: Uint8Array) => (stdout += new TextDecoder().decode(c)))
-    proc.stderr!.on('data', (c: Uint8Array) => (stderr += new TextDecoder().decode(c)))
-    const timer = setTimeout(() => proc.kill('SIGKILL'), CHILD_TIMEOUT_MS)
-    proc.once('error', reject)
-    proc.once('close', (code, signal) => {
-      clearTimeout(timer)
-      if (code === 0) resolve({ stdout, stderr })
-      else reject(new Error(`${cmd} exited with ${code ?? signal}: ${stderr.slice(-2000)}`))
-    })
-  })
-}
 
-async function measure(scenario: number, client: string, port: number, profDir: string | undefined): Promise<ChildResult> {
-  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}/${client.replace(/[^\w-]/g, '_')}-${scenario}`] : []
-  const args = [...process.execArgv, ...prof, fileURLToPath(import.meta.url)]
-  const { stdout, stderr } = await run(process.execPath, args, { BENCH_CLUSTER_CHILD: JSON.stringify({ scenario, client, port }) })
-  if (stderr.trim() !== '') process.stderr.write(stderr)
-  const cannot = stdout.split('\n').find((l) => l.startsWith('CANNOT '))
-  if (cannot !== undefined) throw new Cannot(cannot.slice(7))
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
-  if (line === undefined) throw new Error(`no result from ${client}: ${stdout.slice(-500)}`)
-  return JSON.parse(line.slice(7))
+function measure(scenario: number, client: string, port: number, profDir: string | undefined): Promise<ChildResult> {
+  return measureInChild(fileURLToPath(import.meta.url), 'BENCH_CLUSTER_CHILD', { scenario, client, port }, profDir)
 }
 
 /** Every key of every scenario, written once through respkit's cluster client. */
