@@ -18,16 +18,6 @@ import { messageStream, type MessageStreamOptions, type PubSubMessage } from './
 
 type Names = string | Uint8Array | ReadonlyArray<string | Uint8Array>
 
-const COMMAND_OPTIONS = Symbol.for('respkit.commandOptions')
-
-/**
- * node-redis v4's spelling for per-call options, as a first argument of a command method:
- * `client.get(commandOptions({ returnBuffers: true }), key)`.
- */
-export function commandOptions<T extends CommandOptions & { returnBuffers?: boolean }>(options: T): T {
-  return Object.defineProperty({ ...options }, COMMAND_OPTIONS, { value: true }) as T
-}
-
 export class RedisClient {
   /** @internal The engine, shared with views of this client. */
   readonly _core: ClientCore

@@ -296,8 +296,11 @@ export class ClientCore extends Emitter {
         connection = await Connection.open(this.settings, {
           onPush: (push) => {
             if (this.subscriptions.deliver(push, (error) => this.emit('error', error))) return
-            if (this.cache !== undefined && pushKind(push) === 'invalidate') this.cache.invalidate((push as unknown[])[1] as unknown[] | null)
-            else this.emit('push', push)
+            if (this.cache !== undefined && pushKind(push) === 'invalidate') {
+              // A list of keys, or null for everything; anything else from a confused server: drop everything.
+              const keys = (push as unknown[])[1]
+              this.cache.invalidate(Array.isArray(keys) ? keys : null)
+            } else this.emit('push', push)
           },
           pushesAsBytes: () => this.subscriptions.wantsBytes,
           onErrorReply: (command, error) => this.onErrorReply(command, error),

@@ -56,6 +56,14 @@ export type ChainMethods<Self> = Chain<Self> & UpperChain<Self> & GenericChain<S
 
 const COMMAND_OPTIONS = Symbol.for('respkit.commandOptions')
 
+/**
+ * node-redis v4's spelling for per-call options, as a first argument of a command method:
+ * `client.get(commandOptions({ returnBuffers: true }), key)`.
+ */
+export function commandOptions<T extends CommandOptions & { returnBuffers?: boolean }>(options: T): T {
+  return Object.defineProperty({ ...options }, COMMAND_OPTIONS, { value: true }) as T
+}
+
 function typedMethod(definition: CommandDefinition, sink: MethodSink): (...params: unknown[]) => unknown {
   const build = definition.args
   const shape = definition.reply as Shaper | undefined

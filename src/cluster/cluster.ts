@@ -48,6 +48,9 @@ export interface ClusterOptions {
   functions?: ClientOptions['functions']
 }
 
+const NO_KEYS: readonly number[] = []
+const KEY_SCRATCH: number[] = []
+
 /** Answers route() handles: the command did not run, it goes elsewhere or again. */
 const ROUTED_CODES = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY', 'MASTERDOWN'])
 
@@ -305,8 +308,9 @@ export class RedisCluster extends Emitter {
     if (this.#state !== 'ready') return Promise.reject(new ClientClosedError(this.#state === 'closed' ? 'the cluster is closed' : 'the cluster is not connected: call connect() first'))
     if (!Array.isArray(args) || args.length === 0) return Promise.reject(new TypeError('sendCommand: a command is a non-empty array of arguments, name first'))
     const info = commandInfo(args)
-    const keys = info === undefined ? [] : keyIndexesOf(info, args)
-    const readOnly = info?.flags.has('readonly') === true
+    // One scratch array for every command's key positions: read synchronously below, never kept.
+    const keys = info === undefined ? NO_KEYS : keyIndexesOf(info, args, KEY_SCRATCH)
+    const readOnly = info?.readOnly === true
     if (keys.length === 0) {
       const policy = info?.requestPolicy
       if (policy === 'all_shards' || policy === 'all_nodes') return fanOut(this, args, options, shape, policy, info?.responsePolicy)

@@ -323,6 +323,18 @@ describe('client-side caching faults, on the mock (RESP3)', () => {
     assert.equal(mock.count('GET'), 2)
   })
 
+  test('a malformed invalidation (not a list of keys) drops everything, and the connection goes on', async () => {
+    const { mock, client } = await mocked()
+    let errors = 0
+    client.on('error', () => errors++)
+    serverSide(mock).send(push(['invalidate', 5]))
+    assert.equal(await client.ping(), 'PONG')
+    assert.equal(client.clientSideCache!.stats().size, 0)
+    assert.equal(await client.get('a'), '1')
+    assert.equal(mock.count('GET'), 3, 'read again from the server')
+    assert.equal(errors, 0, 'the connection was not replaced')
+  })
+
   test('an invalidation with null (FLUSHALL) drops everything', async () => {
     const { mock, client } = await mocked()
     serverSide(mock).send(push(['invalidate', null]))
