@@ -1,10 +1,19 @@
 // RESP decoder and encoder throughput: respkit beside redis-parser (ioredis up to v5), node-redis
 // v5's decoder and encoder, and ioredis' Command.toWritable, on the same bytes, each library in
 // a child process of its own (see main below for why), one table.
-// Run: npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts
-// (bench/run.sh does this). BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS shorten it;
-// BENCH_FILTER picks cases; BENCH_BUNDLE=0 and BENCH_STRING_SUBCLASS=1, see below.
-// Node only: the peers are Node libraries built on Buffer.
+// Run on each runtime (bench/run.sh resp does all three found; BENCH_RUNTIMES picks):
+//   Node: npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts
+//   Bun:  bun bench/resp.ts
+//   Deno: deno run -A bench/resp.ts
+// BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS shorten it; BENCH_FILTER picks cases;
+// BENCH_BUNDLE=0, BENCH_STRING_SUBCLASS=1 and BENCH_RESPKIT_SRC (an A/B against another copy of
+// src/), see below.
+// respkit runs as its users on that runtime run it: the default Decoder (TextDecoder) everywhere,
+// plus the runtime's own UTF-8 decoding, which the client uses there (nodeUtf8, bunUtf8,
+// denoUtf8). The peers are Node libraries built on Buffer, loaded from
+// bench/node_modules through require (Bun and Deno 2 resolve it with no extra flag); one that
+// does not load or run says so in the note column. Allocation is measured on Node with
+// --expose-gc only (n/a elsewhere).
 
 import { createRequire } from 'node:module'
 import { Buffer } from 'node:buffer'
@@ -21,6 +30,12 @@ import {
 } from './common.ts'
 
 const require = createRequire(import.meta.url)
+const runtime: 'node' | 'deno' | 'bun' =
+  (globalThis as { Deno?: unknown }).Deno !== undefined ? 'deno' : (globalThis as { Bun?: unknown }).Bun !== undefined ? 'bun' : 'node'
+/** Node running us through tsx's loader (`npx tsx` puts it in execArgv), see bundled() below. */
+const underTsx = runtime === 'node' && process.execArgv.some((arg) => /(^|[\\/])tsx([\\/]|$)/.test(arg))
+/** Label suffix for respkit rows compiled by tsx (whose keepNames costs, see bundled()). */
+const how = underTsx ? ' (tsx)' : ''
 const timing = timingFromEnv(process.env)
 /** BENCH_FILTER: a regular expression on `case / contender`; only the matching ones run. */
 const filter = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER, 'i') : undefined
@@ -43,22 +58,46 @@ interface Impl {
   make: DecoderFactory
   /** Fed plain Uint8Array views rather than Buffers. */
   wantsPlain?: boolean
+  /** Set when this contender could not be loaded on this runtime: shown in the note column. */
+  unavailable?: string
 }
+
+const firstLine = (error: unknown): string => String(error).split('\n')[0]
+
+/** A contender that did not load: listed with why, never silently left out. */
+const notLoaded = (name: string, error: unknown): Impl => ({
+  name,
+  make: () => undefined,
+  unavailable: `not loaded: ${firstLine(error)}`,
+})
 
 const plain = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 // Replies are sunk into a variable so no engine can skip producing them.
 let sink: unknown
+let touched = 0
+/**
+ * Each reply is used as an application would: a string reply has one of its characters read.
+ * That flattens a string built by concatenation (a rope), as any use does, and that work is
+ * part of decoding it: redis-parser returns a 4 MiB bulk as a rope of 64 KiB pieces, which
+ * measures ~3x faster than a flat string while unused and ~2.7x slower once read (V8). Replies
+ * that are flat already pay a few nanoseconds.
+ */
+function use(reply: unknown): void {
+  sink = reply
+  if (typeof reply === 'string' && reply.length > 0) touched += reply.charCodeAt(reply.length >> 1)
+}
 
-function redisParser(): Impl | undefined {
+function redisParser(): Impl {
+  const name = 'redis-parser 3 (ioredis)'
   let Parser: new (options: object) => { execute(b: Buffer): void }
   try {
     Parser = require('redis-parser')
-  } catch {
-    return undefined
+  } catch (error) {
+    return notLoaded(name, error)
   }
   return {
-    name: 'redis-parser 3 (ioredis)',
+    name,
     make: (resp3, { binary }) => {
       if (resp3) return undefined // RESP2 only
       const state = {
@@ -70,7 +109,7 @@ function redisParser(): Impl | undefined {
       const parser = new Parser({
         returnBuffers: binary === true,
         returnReply: (reply: unknown) => {
-          sink = reply
+          use(reply)
           state.replies++
         },
         returnError: (err: unknown) => {
@@ -82,15 +121,16 @@ function redisParser(): Impl | undefined {
   }
 }
 
-function nodeRedis(): Impl | undefined {
+function nodeRedis(): Impl {
+  const name = 'node-redis 5 decoder'
   let Decoder: new (options: object) => { write(b: Buffer): void }
   try {
     Decoder = require('@redis/client/dist/lib/RESP/decoder.js').Decoder
-  } catch {
-    return undefined
+  } catch (error) {
+    return notLoaded(name, error)
   }
   return {
-    name: 'node-redis 5 decoder',
+    name,
     make: (_resp3, { mapAsMap, binary }) => {
       // node-redis' client default type mapping is `{}`: strings, plain-object maps. Binary:
       // simple and blob strings (type bytes 43 and 36) as Buffers.
@@ -104,7 +144,7 @@ function nodeRedis(): Impl | undefined {
       }
       const decoder = new Decoder({
         onReply: (reply: unknown) => {
-          sink = reply
+          use(reply)
           state.replies++
         },
         onErrorReply: (err: unknown) => {
@@ -120,7 +160,7 @@ function nodeRedis(): Impl | undefined {
 
 type RespModule = typeof import('../src/resp/index.ts')
 
-/** `decodeUtf8`: the Node decoder from respkit/node, as Node users are told to pass. */
+/** `decodeUtf8`: the runtime's own decoder (nodeUtf8, bunUtf8, denoUtf8), as the client picks by itself there. */
 function ourImpl(name: string, resp: RespModule, decodeUtf8?: (bytes: Uint8Array, start: number, end: number) => string): Impl {
   return {
     name,
@@ -137,7 +177,7 @@ function ourImpl(name: string, resp: RespModule, decodeUtf8?: (bytes: Uint8Array
         binary,
         mapAs: mapAsMap ? 'map' : 'object',
         onReply: (reply: unknown) => {
-          sink = reply
+          use(reply)
           state.replies++
         },
       })
@@ -150,8 +190,9 @@ function ourImpl(name: string, resp: RespModule, decodeUtf8?: (bytes: Uint8Array
  * tsx compiles our TypeScript with esbuild's keepNames, which wraps every function created at
  * run time in a `__name(fn, "name")` call (an Object.defineProperty). A closure made per reply
  * then costs far more than it would under a bundler, Deno, Bun or Node's own type stripping.
- * So respkit is also measured from a plain esbuild bundle (no keepNames), built here in a
- * temporary directory; the peers are plain JavaScript and are not affected either way.
+ * So under tsx (only: elsewhere the source rows already are what users get) respkit is also
+ * measured from a plain esbuild bundle (no keepNames), built here in a temporary directory; the
+ * peers are plain JavaScript and are not affected either way.
  */
 async function bundled(): Promise<RespModule | undefined> {
   try {
@@ -181,21 +222,47 @@ async function bundled(): Promise<RespModule | undefined> {
   }
 }
 
+type Utf8Decoder = NonNullable<Parameters<typeof ourImpl>[2]>
+
+/** The runtime's own UTF-8 decoder, by the name respkit exports it under. */
+async function fastUtf8(src: string): Promise<{ name: string; decodeUtf8?: Utf8Decoder; error?: unknown } | undefined> {
+  try {
+    if (runtime === 'node') return { name: 'nodeUtf8', decodeUtf8: (await import(src + 'node.ts')).nodeUtf8 }
+    if (runtime === 'bun') return { name: 'bunUtf8', decodeUtf8: (await import(src + 'transport/bun.ts')).bunUtf8 }
+    return { name: 'denoUtf8', decodeUtf8: (await import(src + 'transport/deno.ts')).denoUtf8 }
+  } catch (error) {
+    return { name: `${runtime}Utf8`, error }
+  }
+}
+
 type Ours = { impls: Impl[]; resp: RespModule; built: RespModule | undefined } | { error: string }
 let oursOnce: Promise<Ours> | undefined
-const ours = (): Promise<Ours> => (oursOnce ??= loadOurs())
+const ours = (): Promise<Ours> => (oursOnce ??= loadOurs(new URL('../src/', import.meta.url).href, how))
 
-async function loadOurs(): Promise<Ours> {
+/**
+ * BENCH_RESPKIT_SRC=/path/to/other/src/ adds respkit from another copy of src/ (a scratch
+ * branch), in a process of its own, its rows marked "@alt": an A/B of a change in one table.
+ */
+const altSrc = process.env.BENCH_RESPKIT_SRC
+let altOnce: Promise<Ours> | undefined
+const alt = (): Promise<Ours> => (altOnce ??= loadOurs(new URL(altSrc!.replace(/\/?$/, '/'), `file://${process.cwd()}/`).href, `${how} @alt`))
+
+async function loadOurs(src: string, suffix: string): Promise<Ours> {
   let resp: RespModule
   try {
-    resp = await import('../src/resp/index.ts')
+    resp = await import(src + 'resp/index.ts')
   } catch (error) {
     return { error: String(error).split('\n')[0] }
   }
-  const built = process.env.BENCH_BUNDLE === '0' ? undefined : await bundled()
-  const { nodeUtf8 } = await import('../src/node.ts')
-  const impls = [ourImpl('respkit Decoder (tsx)', resp), ourImpl('respkit Decoder + nodeUtf8 (tsx)', resp, nodeUtf8)]
-  if (built) impls.push(ourImpl('respkit Decoder + nodeUtf8 (esbuild bundle)', built, nodeUtf8))
+  const built = underTsx && process.env.BENCH_BUNDLE !== '0' && !suffix.includes('@alt') ? await bundled() : undefined
+  const fast = await fastUtf8(src)
+  const impls = [ourImpl(`respkit Decoder${suffix}`, resp)]
+  if (fast?.decodeUtf8) {
+    impls.push(ourImpl(`respkit Decoder + ${fast.name}${suffix}`, resp, fast.decodeUtf8))
+    if (built) impls.push(ourImpl(`respkit Decoder + ${fast.name} (esbuild bundle)`, built, fast.decodeUtf8))
+  } else if (fast) {
+    impls.push(notLoaded(`respkit Decoder + ${fast.name}${suffix}`, fast.error))
+  }
   return { impls, resp, built }
 }
 
@@ -284,7 +351,13 @@ interface EncoderImpl {
   name: string
   /** Returns a pass that encodes `batch` commands; undefined when not applicable. */
   make(c: EncodeCase): (() => void) | undefined
+  /** Set when this encoder could not be loaded on this runtime: shown in the note column. */
+  unavailable?: string
 }
+
+/** Encoders that did not load: listed with why, never silently left out. */
+const encodersNotLoaded = (names: string[], error: unknown): EncoderImpl[] =>
+  names.map((name) => ({ name, make: () => undefined, unavailable: `not loaded: ${firstLine(error)}` }))
 
 function encodeCases(): EncodeCase[] {
   const mib = word(3, 1 << 20)
@@ -302,35 +375,40 @@ function encodeCases(): EncodeCase[] {
 const toBytes = (part: string | Buffer): Buffer => (typeof part === 'string' ? Buffer.from(part) : part)
 
 function nodeRedisEncoders(): EncoderImpl[] {
-  const list: EncoderImpl[] = []
+  const names = ['node-redis encodeCommand (strings+Buffers)', 'node-redis encodeCommand → bytes']
+  let encodeCommand: (args: (string | Buffer)[]) => (string | Buffer)[]
   try {
-    const encodeCommand: (args: (string | Buffer)[]) => (string | Buffer)[] =
-      require('@redis/client/dist/lib/RESP/encoder.js').default
-    list.push({
-      name: 'node-redis encodeCommand (strings+Buffers)',
+    encodeCommand = require('@redis/client/dist/lib/RESP/encoder.js').default
+  } catch (error) {
+    return encodersNotLoaded(names, error)
+  }
+  return [
+    {
+      name: names[0],
       make: (c) => () => {
         for (let i = 0; i < c.batch; i++) sink = encodeCommand(c.args)
       },
-    })
-    list.push({
-      name: 'node-redis encodeCommand → bytes',
+    },
+    {
+      name: names[1],
       make: (c) => () => {
         for (let i = 0; i < c.batch; i++) sink = encodeCommand(c.args).map(toBytes)
       },
-    })
-  } catch {
-    // not installed
-  }
-  return list
+    },
+  ]
 }
 
 function ioredisEncoders(): EncoderImpl[] {
-  const list: EncoderImpl[] = []
+  const names = ['ioredis Command.toWritable (string or Buffer)', 'ioredis Command.toWritable → bytes']
+  let Command: new (name: string, args: (string | Buffer)[]) => { toWritable(s?: unknown): string | Buffer }
   try {
-    const Command: new (name: string, args: (string | Buffer)[]) => { toWritable(s?: unknown): string | Buffer } =
-      require('ioredis/built/Command.js').default
-    list.push({
-      name: 'ioredis Command.toWritable (string or Buffer)',
+    Command = require('ioredis/built/Command.js').default
+  } catch (error) {
+    return encodersNotLoaded(names, error)
+  }
+  return [
+    {
+      name: names[0],
       make: (c) => {
         // The command object is built once: its constructor also makes a promise, which is not
         // encoding work. toWritable does not cache, so each call is a full encoding.
@@ -339,20 +417,17 @@ function ioredisEncoders(): EncoderImpl[] {
           for (let i = 0; i < c.batch; i++) sink = command.toWritable()
         }
       },
-    })
-    list.push({
-      name: 'ioredis Command.toWritable → bytes',
+    },
+    {
+      name: names[1],
       make: (c) => {
         const command = new Command(c.args[0] as string, c.args.slice(1))
         return () => {
           for (let i = 0; i < c.batch; i++) sink = toBytes(command.toWritable())
         }
       },
-    })
-  } catch {
-    // not installed
-  }
-  return list
+    },
+  ]
 }
 
 function ourEncoders(resp: RespModule, suffix: string): EncoderImpl[] {
@@ -400,22 +475,37 @@ interface Group {
   encoders(): Promise<EncoderImpl[]>
 }
 
+/**
+ * respkit runs in one process per configuration, as an application has one: with the default
+ * decoder, and with the runtime's own (plus the bundle under tsx). In one process, the call site
+ * that decodes strings would see two functions where an application's sees one, and the JIT
+ * treats it accordingly.
+ */
+function respkitGroups(name: string, load: () => Promise<Ours>, suffix: string): Group[] {
+  const loaded = async () => {
+    const mine = await load()
+    if ('error' in mine) throw new Error(mine.error)
+    return mine
+  }
+  const decoders = async (runtimeUtf8: boolean) => (await loaded()).impls.filter((x) => x.name.includes(' + ') === runtimeUtf8)
+  return [
+    {
+      name,
+      decoders: () => decoders(false),
+      encoders: async () => {
+        const mine = await loaded()
+        return [...ourEncoders(mine.resp, suffix), ...(mine.built ? ourEncoders(mine.built, ' (esbuild bundle)') : [])]
+      },
+    },
+    { name: `${name}+utf8`, decoders: () => decoders(true), encoders: async () => [] },
+  ]
+}
+
 const groups: Group[] = [
-  {
-    name: 'respkit',
-    decoders: async () => {
-      const mine = await ours()
-      if ('error' in mine) throw new Error(mine.error)
-      return mine.impls
-    },
-    encoders: async () => {
-      const mine = await ours()
-      if ('error' in mine) throw new Error(mine.error)
-      return [...ourEncoders(mine.resp, ' (tsx)'), ...(mine.built ? ourEncoders(mine.built, ' (esbuild bundle)') : [])]
-    },
-  },
-  { name: 'redis-parser', decoders: async () => [redisParser()].filter((x) => x !== undefined), encoders: async () => [] },
-  { name: 'node-redis', decoders: async () => [nodeRedis()].filter((x) => x !== undefined), encoders: async () => nodeRedisEncoders() },
+  ...respkitGroups('respkit', ours, how),
+  ...(altSrc !== undefined ? respkitGroups('respkit@alt', alt, `${how} @alt`) : []),
+  { name: 'redis-parser', decoders: async () => [redisParser()], encoders: async () => [] },
+  { name: 'node-redis', decoders: async () => [nodeRedis()], encoders: async () => nodeRedisEncoders() },
   { name: 'ioredis', decoders: async () => [], encoders: async () => ioredisEncoders() },
 ]
 
@@ -433,12 +523,12 @@ if (process.env.BENCH_STRING_SUBCLASS === '1') {
       poison()
       const mine = await ours()
       if ('error' in mine) throw new Error(mine.error)
-      return [ourImpl(tag('respkit Decoder (tsx)'), mine.resp)]
+      return [ourImpl(tag(`respkit Decoder${how}`), mine.resp)]
     },
     encoders: async () => {
       const mine = await ours()
       if ('error' in mine) throw new Error(mine.error)
-      return ourEncoders(mine.resp, ' (tsx) + String subclass')
+      return ourEncoders(mine.resp, `${how} + String subclass`)
     },
   })
 }
@@ -468,8 +558,14 @@ async function child(groupName: string, withAlloc: boolean): Promise<void> {
     impls = await group.decoders()
     encoders = await group.encoders()
   } catch (error) {
-    emit({ part: 'decode', case: '', contender: group.name, note: `not measured: ${String(error).split('\n')[0]}` })
+    emit({ part: 'decode', case: '', contender: group.name, note: `not measured: ${firstLine(error)}` })
     return
+  }
+  // A contender that cannot run on this runtime gets its row with the reason, not a crash of
+  // the whole process (which would lose the others' rows too).
+  const failed = (part: Result['part'], caseName: string, contender: string, error: unknown) => {
+    process.stderr.write(`${contender} on ${caseName}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    emit({ part, case: caseName, contender, note: `failed: ${firstLine(error)}` })
   }
 
   for (const c of decodeCases()) {
@@ -478,17 +574,25 @@ async function child(groupName: string, withAlloc: boolean): Promise<void> {
     const input = chunked(c)
     const contenders: { name: string; pass: () => void }[] = []
     for (const impl of mine) {
-      const probe = impl.make(c.resp3, { mapAsMap: c.mapAsMap, binary: c.binary })
-      if (!probe) {
-        emit({ part: 'decode', case: c.name, contender: impl.name, note: 'RESP2 only' })
+      if (impl.unavailable !== undefined) {
+        emit({ part: 'decode', case: c.name, contender: impl.name, note: impl.unavailable })
         continue
       }
-      // Check once that this decoder reads the input as intended.
-      for (const chunk of input.chunks) probe.feed(impl.wantsPlain ? plain(chunk) : chunk)
-      if (probe.replies !== input.replies) {
-        throw new Error(`${impl.name} on ${c.name}: ${probe.replies} replies, want ${input.replies}`)
+      let d: DecoderUnderTest
+      try {
+        const probe = impl.make(c.resp3, { mapAsMap: c.mapAsMap, binary: c.binary })
+        if (!probe) {
+          emit({ part: 'decode', case: c.name, contender: impl.name, note: 'RESP2 only' })
+          continue
+        }
+        // Check once that this decoder reads the input as intended.
+        for (const chunk of input.chunks) probe.feed(impl.wantsPlain ? plain(chunk) : chunk)
+        if (probe.replies !== input.replies) throw new Error(`${probe.replies} replies, want ${input.replies}`)
+        d = impl.make(c.resp3, { mapAsMap: c.mapAsMap, binary: c.binary })!
+      } catch (error) {
+        failed('decode', c.name, impl.name, error)
+        continue
       }
-      const d = impl.make(c.resp3, { mapAsMap: c.mapAsMap, binary: c.binary })!
       // respkit is fed what its transports deliver, plain Uint8Array views (a Buffer's
       // subarray is slower); the peers get the Buffers node:net gives them. Same bytes.
       const chunks: Uint8Array[] = impl.wantsPlain ? input.chunks.map(plain) : input.chunks
@@ -513,8 +617,18 @@ async function child(groupName: string, withAlloc: boolean): Promise<void> {
     const size = encodedLength(c.args)
     const made = encoders.flatMap((e) => {
       if (!wanted(c.name, e.name)) return []
-      const pass = e.make(c)
-      return pass ? [{ name: e.name, pass, opsPerPass: c.batch, bytesPerPass: c.batch * size }] : []
+      if (e.unavailable !== undefined) {
+        emit({ part: 'encode', case: c.name, contender: e.name, note: e.unavailable })
+        return []
+      }
+      try {
+        const pass = e.make(c)
+        pass?.() // one pass up front, so that one failing here is a note rather than a crash
+        return pass ? [{ name: e.name, pass, opsPerPass: c.batch, bytesPerPass: c.batch * size }] : []
+      } catch (error) {
+        failed('encode', c.name, e.name, error)
+        return []
+      }
     })
     const rates = interleave(one, made)
     for (let i = 0; i < made.length; i++) {
@@ -523,13 +637,19 @@ async function child(groupName: string, withAlloc: boolean): Promise<void> {
     }
   }
   void sink
+  void touched
 }
 
 /** Runs one child and returns what it reported. Its other output goes to our stderr. */
 async function runChild(group: string, withAlloc: boolean): Promise<Result[]> {
   const { spawn } = await import('node:child_process')
   const { fileURLToPath } = await import('node:url')
-  const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+  const script = fileURLToPath(import.meta.url)
+  // The same runtime with the same flags. Deno's process.execArgv is empty (its own flags are
+  // not exposed), and `deno <script>` relies on Deno's rewriting of Node-style arguments, so
+  // Deno's children get an explicit `run -A`; Node's get --expose-gc and tsx's loader back.
+  const args = runtime === 'deno' ? ['run', '-A', script] : [...process.execArgv, script]
+  const proc = spawn(process.execPath, args, {
     env: { ...process.env, BENCH_CHILD: group, BENCH_CHILD_ALLOC: withAlloc ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -550,9 +670,11 @@ async function runChild(group: string, withAlloc: boolean): Promise<Result[]> {
 async function main(): Promise<void> {
   console.log(`# RESP decoder and encoder, ${runtimeName()}\n`)
   console.log(
-    `Rounds: ${timing.rounds} × ${timing.roundMs} ms after ${timing.warmupMs} ms warm-up, one process per library, ` +
+    `Rounds: ${timing.rounds} × ${timing.roundMs} ms after ${timing.warmupMs} ms warm-up, one process per library (and per respkit configuration), ` +
       `rounds interleaved across them, median shown. Input in ${CHUNK / 1024} KiB chunks. ` +
-      `Allocation: heapUsed + arrayBuffers growth per reply or command, no GC in the window.\n`,
+      (runtime === 'node' && typeof (globalThis as { gc?: unknown }).gc === 'function'
+        ? `Allocation: heapUsed + arrayBuffers growth per reply or command, no GC in the window.\n`
+        : `Allocation: not measured (needs Node with --expose-gc).\n`),
   )
   // key: part, case and contender joined by SEP -> that contender's rounds
   const all = new Map<string, Result[]>()
@@ -583,12 +705,11 @@ async function main(): Promise<void> {
         const label = first ? name : ''
         first = false
         if (measured.length === 0) {
-          rows.push(part === 'decode' ? [label, contender, 'n/a', 'n/a', 'n/a', results[0].note ?? ''] : [label, contender, 'n/a', 'n/a', 'n/a'])
+          rows.push([label, contender, 'n/a', 'n/a', 'n/a', results[0].note ?? ''])
           continue
         }
         const rate = median(measured.map((r) => ({ opsPerSec: r.opsPerSec, bytesPerSec: r.bytesPerSec })))
-        const cells = [label, contender, fmtMBps(rate.bytesPerSec), fmtRate(rate.opsPerSec), fmtBytes(alloc)]
-        rows.push(part === 'decode' ? [...cells, ''] : cells)
+        rows.push([label, contender, fmtMBps(rate.bytesPerSec), fmtRate(rate.opsPerSec), fmtBytes(alloc), ''])
       }
     }
     return rows
@@ -606,10 +727,13 @@ async function main(): Promise<void> {
     '"→ bytes" rows add turning the strings a peer returns into bytes, work its socket does later ' +
       '(respkit returns bytes). ioredis rows exclude building the Command object.\n',
   )
+  // The note column only when some encoder has a note (one did not load or failed).
+  const encodeRows = rowsFor('encode', encodeCases().map((c) => c.name))
+  const encodeNotes = encodeRows.some((row) => row[5] !== '')
   console.log(
     table(
-      ['case', 'encoder', 'MB/s out', 'commands/s', 'B alloc/command'],
-      rowsFor('encode', encodeCases().map((c) => c.name)),
+      ['case', 'encoder', 'MB/s out', 'commands/s', 'B alloc/command', ...(encodeNotes ? ['note'] : [])],
+      encodeNotes ? encodeRows : encodeRows.map((row) => row.slice(0, 5)),
     ),
   )
 }

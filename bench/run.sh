@@ -4,7 +4,7 @@
 # itself keeps zero dependencies; they are installed here on first use.
 #   BENCH_ROUND_MS, BENCH_ROUNDS, BENCH_WARMUP_MS   shorter or longer runs (default 1000, 3, 300)
 #   BENCH_ONLY=resp|shape|transport|client|cluster   one part only (or as an argument: `bash bench/run.sh client`)
-#   BENCH_RUNTIMES="node deno bun"                   where transport.ts and client.ts run (default: all found)
+#   BENCH_RUNTIMES="node deno bun"                   where resp.ts, transport.ts and client.ts run (default: all found)
 #   BENCH_CLIENT_ROUNDS, BENCH_CLIENT_SCALE          client.ts: rounds (default 3), operation counts x (default 1)
 #   BENCH_CLUSTER_ROUNDS, BENCH_CLUSTER_SCALE        cluster.ts: the same
 set -euo pipefail
@@ -29,10 +29,22 @@ only="${1:-${BENCH_ONLY:-}}"
 runtimes="${BENCH_RUNTIMES:-node deno bun}"
 
 if [ -z "$only" ] || [ "$only" = resp ]; then
-  # --expose-gc and a 64 MiB young generation let common.ts measure allocation without a GC
-  # in the window.
-  npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts
-  echo
+  # Decoders and encoders on each runtime, respkit as configured there by default. On Node,
+  # --expose-gc and a 64 MiB young generation let common.ts measure allocation without a GC in
+  # the window; Deno and Bun report no allocation.
+  for rt in $runtimes; do
+    case "$rt" in
+      node) npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts ;;
+      deno)
+        deno="$(find_runtime deno)"
+        if [ -n "$deno" ]; then "$deno" run -A bench/resp.ts; else echo "deno not found, skipped" >&2; fi ;;
+      bun)
+        bun="$(find_runtime bun)"
+        if [ -n "$bun" ]; then "$bun" bench/resp.ts; else echo "bun not found, skipped" >&2; fi ;;
+      *) echo "unknown runtime $rt" >&2; exit 2 ;;
+    esac
+    echo
+  done
 fi
 
 if [ -z "$only" ] || [ "$only" = shape ]; then

@@ -8,7 +8,7 @@
 import { ReplyError, type CommandArgument } from '../resp/index.ts'
 import type { RedisClient } from '../client/client.ts'
 import type { Shaper } from '../client/command.ts'
-import { ClientClosedError, ClientOfflineError, QueueFullError, ReconnectGaveUpError } from '../client/errors.ts'
+import { BatchCutError, ClientClosedError, ClientOfflineError, QueueFullError, ReconnectGaveUpError } from '../client/errors.ts'
 import { ConnectionError } from '../transport/errors.ts'
 import type { CommandOptions } from '../client/options.ts'
 import { RedirectLimitError, SlotUnavailableError } from './errors.ts'
@@ -36,10 +36,10 @@ export interface RouteContext {
   closed(): boolean
 }
 
-/** Errors that prove the command was not written: safe to try on another node. */
+/** Errors that prove the command was not written (or, BatchCutError, that its batch never ran): safe to try on another node. */
 export function notSent(error: unknown): boolean {
   return error instanceof ClientOfflineError || error instanceof ClientClosedError || error instanceof ReconnectGaveUpError ||
-    error instanceof QueueFullError || error instanceof ConnectionError
+    error instanceof QueueFullError || error instanceof ConnectionError || error instanceof BatchCutError
 }
 
 function redirectTarget(message: string): { slot: number; address: string } {

@@ -1,7 +1,9 @@
 // A resumable push parser for RESP2 and RESP3: feed it chunks split anywhere and it calls back
-// with each complete reply. Aggregates live on an explicit stack (no recursion, so nesting depth
-// is bounded by `maxDepth`, not by the JavaScript stack); bulk payloads that span chunks are kept
-// as references to the received chunks and joined once, so no byte is scanned or copied twice.
+// with each complete reply. Aggregates live on an explicit stack (so nesting depth is bounded by
+// `maxDepth`, not by the JavaScript stack); an array whose elements are whole in the chunk is read
+// in one loop instead, recursing at most FAST_DEPTH levels, and hands what it could not finish
+// to that stack. Bulk payloads that span chunks are kept as references to the received chunks
+// and joined once, so no byte is scanned or copied twice.
 //
 // Memory budget: what the decoder holds for a partial reply stays proportional to the bytes
 // received, whatever their shape: at most 4 bytes of heap per byte of a string's payload, and
@@ -47,6 +49,9 @@ const PUSH = 62 // >
 const CHUNK = 59 // ; (a part of a streamed string)
 const END = 46 // . (the end of a streamed aggregate)
 
+/** Nesting fastElements reads by recursion (deeper goes the general way, on the explicit stack). */
+const FAST_DEPTH = 8
+
 const KNOWN_TYPE = new Uint8Array(256)
 for (const c of '+-:$*_#,(!=%~|>;.') KNOWN_TYPE[c.charCodeAt(0)] = 1
 
@@ -71,6 +76,8 @@ class Frame {
   size = 0
   /** A streamed string in lossless mode: the length of each part, to hand them out as sent. */
   lengths: number[] | null = null
+  /** Where the aggregate began in the stream, for an error about it once complete. */
+  abs = 0
 }
 
 export class Decoder {
@@ -103,6 +110,8 @@ export class Decoder {
   private next = 0
   /** Array slots the current chunk may still pre-size: one per 3 of its bytes, in all. */
   private room = 0
+  /** Where fastElements stopped: (items, declared length, filled, offset) per array, innermost first. */
+  private readonly stopped: unknown[] = []
   /** The array binary strings were last cut from, its buffer and offset: views made by hand. */
   private viewSrc: Uint8Array | null = null
   private viewBuffer: ArrayBufferLike | null = null
@@ -245,8 +254,8 @@ export class Decoder {
         continue
       }
       const type = buf[pos]
-      if (!this.lossless && (type === BULK || type === ARRAY || type === INTEGER)) {
-        const next = type === INTEGER ? this.fastInteger(buf, pos) : this.fastHeader(buf, pos, type)
+      if (!this.lossless && (type === BULK || type === ARRAY || type === INTEGER || type === SIMPLE)) {
+        const next = type === INTEGER ? this.fastInteger(buf, pos) : type === SIMPLE ? this.fastSimple(buf, pos) : this.fastHeader(buf, pos, type)
         if (next !== -1) {
           pos = next
           continue
@@ -291,22 +300,29 @@ export class Decoder {
     }
     if (type === ARRAY) {
       if (n > this.maxAggregate) return -1
-      this.startValue(ARRAY, this.base + pos)
-      // Small arrays get their exact size, a fixed cost per open frame. Larger ones get room for
-      // the elements this chunk can hold (3 bytes each at least): sized by the bytes received,
-      // never by the length the peer declared, and shared by every array of the chunk, so that
-      // `*2147483647\r\n` a thousand times does not reserve it a thousand times.
-      let items: unknown[] | undefined
-      if (n <= 8) items = new Array(n)
-      else {
-        const room = Math.min(n, ((buf.length - this.next) / 3) | 0, this.room)
-        if (room > 8) {
-          this.room -= room
-          items = new Array(room)
-        }
+      const abs = this.base + pos
+      this.startValue(ARRAY, abs)
+      const items = this.arrayFor(n, buf.length - this.next)
+      // Too deep, or an array as a plain object's key: refused by open() before anything inside is read.
+      if (this.depth >= this.maxDepth || (this.depth > 0 && this.stack[this.depth - 1].kind === OBJECT && !this.stack[this.depth - 1].hasKey)) {
+        this.open(ARRAY, LIST, n, abs, items)
+        return this.next
       }
-      this.open(ARRAY, LIST, n, this.base + pos, items)
-      return this.next
+      const end = this.fastElements(buf, this.next, n, items, 0, abs)
+      if (end >= 0) {
+        this.add(items, ARRAY)
+        return end
+      }
+      // Stopped inside: the arrays it was filling become frames, outermost first, and the
+      // general path goes on from the element it stopped at.
+      const open = this.stopped
+      for (let k = open.length - 4; k >= 0; k -= 4) {
+        const filled = open[k + 2] as number
+        this.open(ARRAY, LIST, (open[k + 1] as number) - filled, open[k + 3] as number, open[k])
+        this.stack[this.depth - 1].size = filled
+      }
+      open.length = 0
+      return -end - 1
     }
     const start = this.next
     const end = start + n
@@ -314,6 +330,106 @@ export class Decoder {
     this.startValue(BULK, this.base + pos)
     this.add(this.bin ? this.view(buf, start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
     return end + 2
+  }
+
+  /** A simple string whole in `buf` (`+OK`, the commonest reply of all); -1 leaves it to the general path. */
+  private fastSimple(buf: Uint8Array, pos: number): number {
+    if (this.depth > 0 && this.stack[this.depth - 1].type === BULK) return -1
+    const len = buf.length
+    // As scanLine: the CR may come at most maxLine bytes after the type byte, and no bare LF.
+    const stop = Math.min(len, pos + 2 + this.maxLine)
+    let i = pos + 1
+    while (i < stop && buf[i] !== CR && buf[i] !== LF) i++
+    if (i === stop || i + 1 >= len || buf[i] !== CR || buf[i + 1] !== LF) return -1
+    this.startValue(SIMPLE, this.base + pos)
+    this.add(this.bin ? this.view(buf, pos + 1, i) : utf8(buf, pos + 1, i, this.decodeUtf8), SIMPLE)
+    return i + 2
+  }
+
+  /**
+   * Small arrays get their exact size, a fixed cost per open frame. Larger ones get room for
+   * the elements this chunk can hold (3 bytes each at least): sized by the bytes received,
+   * never by the length the peer declared, and shared by every array of the chunk, so that
+   * `*2147483647\r\n` a thousand times does not reserve it a thousand times.
+   */
+  private arrayFor(n: number, bytesLeft: number): unknown[] {
+    if (n <= 8) return new Array(n)
+    const room = Math.min(n, (bytesLeft / 3) | 0, this.room)
+    if (room <= 8) return []
+    this.room -= room
+    return new Array(room)
+  }
+
+  /**
+   * The elements of an array, read in one loop while each is a bulk string, an integer, a null
+   * (RESP2's or RESP3's) or a nested array whole in `buf`, what most replies are made of: no
+   * frame and no add() per element. Returns the position after the array. At anything else (a
+   * chunk's end, another type, a malformed or over-limit element) it stops and returns
+   * -(position) - 1, leaving in `stopped` each array it was filling (with `abs`, where it began),
+   * innermost first; the general path goes on from there, reads the element it stopped at and
+   * reports any error, so verdicts and offsets do not depend on which path read what. Recursion
+   * is bounded by FAST_DEPTH and maxDepth.
+   */
+  private fastElements(buf: Uint8Array, pos: number, n: number, items: unknown[], level: number, abs: number): number {
+    const len = buf.length
+    for (let i = 0; i < n; i++) {
+      const type = pos < len ? buf[pos] : 0
+      if (type === BULK || type === ARRAY || type === INTEGER) {
+        let j = pos + 1
+        const neg = type === INTEGER && j < len && buf[j] === MINUS
+        if (neg) j++
+        const first = j
+        let m = 0
+        while (j < len) {
+          const d = buf[j] - 48
+          if (d < 0 || d > 9) break
+          m = m * 10 + d
+          j++
+        }
+        const digits = j - first
+        if (digits > 0 && digits <= 15 && j + 1 < len && buf[j] === CR && buf[j + 1] === LF && j - pos - 1 <= this.maxLine) {
+          if (type === INTEGER) {
+            items[i] = neg ? 0 - m : m
+            pos = j + 2
+            continue
+          }
+          if (buf[first] !== 48 || digits === 1) {
+            if (type === BULK) {
+              const start = j + 2
+              const end = start + m
+              if (m <= this.maxBulk && end + 1 < len && buf[end] === CR && buf[end + 1] === LF) {
+                items[i] = this.bin ? this.view(buf, start, end) : utf8(buf, start, end, this.decodeUtf8)
+                pos = end + 2
+                continue
+              }
+            } else if (m <= this.maxAggregate && level < FAST_DEPTH && this.depth + level + 1 < this.maxDepth) {
+              const inner = this.arrayFor(m, len - j - 2)
+              const end = this.fastElements(buf, j + 2, m, inner, level + 1, this.base + pos)
+              if (end < 0) {
+                this.stopped.push(items, n, i, abs)
+                return end
+              }
+              items[i] = inner
+              pos = end
+              continue
+            }
+          }
+        } else if (digits === 0 && type !== INTEGER && pos + 4 < len && buf[pos + 1] === MINUS && buf[pos + 2] === 49 && buf[pos + 3] === CR && buf[pos + 4] === LF) {
+          // RESP2's nulls, `$-1` and `*-1`.
+          items[i] = null
+          pos += 5
+          continue
+        }
+      } else if (type === NULL && pos + 2 < len && buf[pos + 1] === CR && buf[pos + 2] === LF) {
+        // RESP3's null.
+        items[i] = null
+        pos += 3
+        continue
+      }
+      this.stopped.push(items, n, i, abs)
+      return -pos - 1
+    }
+    return pos
   }
 
   /**
@@ -740,6 +856,7 @@ export class Decoder {
     f.attrs = null
     f.size = 0
     f.lengths = type === BULK && this.lossless ? [] : null
+    f.abs = abs
     this.depth++
   }
 
@@ -798,6 +915,8 @@ export class Decoder {
         const items = f.items
         f.items = null
         type = f.type
+        // An error about the aggregate as a whole (a streamed parent over its limit) points at it.
+        this.at = f.abs
         if (this.lossless) value = new RespNode(String.fromCharCode(type) as RespType, items)
         else value = items
         if (type === ATTRIBUTE) return this.attach(value)

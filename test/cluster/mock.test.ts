@@ -434,6 +434,32 @@ describe('batches while a node goes away', () => {
     }
   })
 
+  test('a pipeline cut before its last commands were written: those never ran, and are sent again alone', async () => {
+    const net = twoNodes(() => TWO)
+    const a = net.servers.get('mock-a:7001')!
+    // Node A's links take one byte before asking for drain: a first command over the client's
+    // 1 MiB write valve goes out alone, the rest of the pipeline waits behind it.
+    const connector: Connector = (options, handlers) =>
+      options.host === 'mock-a' ? a.connector({ highWaterMark: 1 })(options, handlers) : net.connector(options, handlers)
+    const cluster = await open(net, { defaults: { connector } }).connect()
+    try {
+      assert.equal(await cluster.set(LOW, 'v'), 'OK')
+      const link = [...a.connections].at(-1)!
+      link.faults!.stall('toServer')
+      const replies = cluster.pipeline().set(LOW, 'x'.repeat(1_200_000)).get(LOW).get(LOW).exec()
+      await new Promise((resolve) => setTimeout(resolve, 0)) // the first slice is written (and held)
+      link.faults!.reset()
+      const [set, ...gets] = await replies
+      assert.ok(set instanceof OutcomeUnknownError, String(set))
+      // The GETs were never written on the cut link (BatchCutError inside the node's pipeline):
+      // the cluster sent them again, and the held SET never reached the server.
+      assert.deepEqual(gets, ['v', 'v'])
+    } finally {
+      cluster.destroy()
+      await net.close()
+    }
+  })
+
   test('multi() for the slots of a node that went away runs on the owner the next layout names', async () => {
     let layout = TWO
     const net = twoNodes(() => layout, undefined,

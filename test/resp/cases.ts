@@ -163,6 +163,13 @@ function invalidUtf8(name: string, bytes: number[]): ValidCase {
 const longText = 'x'.repeat(300) + '\r\n' + 'é'.repeat(50)
 const twoPow53 = 2n ** 53n
 
+/** `value` wrapped in `levels` one-element arrays. */
+function nest(levels: number, value: unknown): unknown {
+  let v = value
+  for (let i = 0; i < levels; i++) v = [v]
+  return v
+}
+
 export const validCases: ValidCase[] = [
   // Simple strings
   { name: 'simple string OK', wire: b('+OK\r\n'), value: 'OK', resp2: true },
@@ -213,6 +220,16 @@ export const validCases: ValidCase[] = [
   { name: 'nested arrays', wire: b('*2\r\n*3\r\n:1\r\n:2\r\n:3\r\n*2\r\n+Hello\r\n-World\r\n'), value: [[1, 2, 3], ['Hello', err('World')]], resp2: true },
   { name: 'array with null bulk elements', wire: b('*3\r\n$5\r\nhello\r\n$-1\r\n$5\r\nworld\r\n'), value: ['hello', null, 'world'], resp2: true },
   { name: 'array with null array and empty array', wire: b('*2\r\n*-1\r\n*0\r\n'), value: [null, []], resp2: true },
+  // Arrays whose elements are whole in the chunk are read in one loop (decoder.ts, fastElements);
+  // these stop that loop at each kind of element it leaves to the general path, at each depth.
+  { name: 'array of bulks, integers and nulls', wire: b('*7\r\n$3\r\nfoo\r\n$0\r\n\r\n:-12\r\n:0\r\n$-1\r\n*-1\r\n*0\r\n'), value: ['foo', '', -12, 0, null, null, []], resp2: true },
+  { name: 'array with a 15- and a 16-digit integer', wire: b('*2\r\n:999999999999999\r\n:9007199254740993\r\n'), value: [999999999999999, twoPow53 + 1n], resp2: true },
+  { name: 'array with a simple string after bulks', wire: b('*3\r\n$1\r\na\r\n+OK\r\n$1\r\nb\r\n'), value: ['a', 'OK', 'b'], resp2: true },
+  { name: 'array with an integer with a leading +', wire: b('*2\r\n:+5\r\n:6\r\n'), value: [5, 6], resp2: true },
+  { name: 'XRANGE-like entries', wire: b('*2\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\ng\r\n$-1\r\n'), value: [['1-0', ['f', 'v']], ['1-1', ['g', null]]], resp2: true },
+  { name: 'arrays nested 12 deep', wire: b('*1\r\n'.repeat(11), '*2\r\n:1\r\n$1\r\nx\r\n'), value: nest(11, [1, 'x']), resp2: true },
+  { name: 'RESP3 nulls inside nested arrays', wire: b('*3\r\n_\r\n*2\r\n$1\r\na\r\n_\r\n:4\r\n'), value: [null, ['a', null], 4] },
+  { name: 'RESP3 values inside a nested array', wire: b('*2\r\n*3\r\n:1\r\n_\r\n#t\r\n*2\r\n,1.5\r\n%1\r\n$1\r\nk\r\n:2\r\n'), value: [[1, null, true], [1.5, new Map([['k', 2]])]] },
   { name: 'errors nested in an array are values', wire: b('*3\r\n-ERR bad thing\r\n', bulk('WRONGTYPE wrong kind', '!'), ':7\r\n'), value: [err('ERR bad thing'), err('WRONGTYPE wrong kind'), 7] },
   // Null, boolean
   { name: 'null', wire: b('_\r\n'), value: null },
@@ -380,6 +397,11 @@ export const errorCases: ErrorCase[] = [
   e('integer with a trailing space', b(':1 \r\n'), 'bad-integer', [0, 5]),
   e('integer in hex', b(':0x10\r\n'), 'bad-integer', [0, 7]),
   e('integer inside an array', b('*2\r\n:1\r\n:x\r\n'), 'bad-integer', [8, 12], []),
+  // Inside arrays, where whole elements are read in one loop: the same verdicts as elsewhere.
+  e('bulk length with a leading zero inside an array', b('*2\r\n$1\r\na\r\n$01\r\nx\r\n'), 'bad-length', [11, 16], []),
+  e('array length with a leading zero inside an array', b('*1\r\n*01\r\n:1\r\n'), 'bad-length', [4, 9], []),
+  e('bulk payload longer than declared inside nested arrays', b('*1\r\n*1\r\n$1\r\nab\r\n'), 'missing-crlf', [12, 14], []),
+  e('integer past int64 inside an array', b('*2\r\n:1\r\n:99999999999999999999\r\n'), 'bad-integer', [8, 31], []),
   // Signed 64-bit, as hiredis: past it is an error, not a bigint.
   e('integer int64 max + 1', b(':9223372036854775808\r\n'), 'bad-integer', [0, 22]),
   e('integer int64 min - 1', b(':-9223372036854775809\r\n'), 'bad-integer', [0, 23]),

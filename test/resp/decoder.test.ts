@@ -403,6 +403,27 @@ describe('decoder: limits', () => {
     }
     assert.equal(feedThrows(opts, [b('*?\r\n:1\r\n:2\r\n:3\r\n:4\r\n.\r\n')])?.reason, 'aggregate-too-long', 'streamed')
   })
+  test('limits hold inside nested arrays, however the bytes are cut', () => {
+    const cases: Array<[string, object, string]> = [
+      ['*1\r\n*4\r\n:1\r\n:2\r\n:3\r\n:4\r\n', { maxAggregateLength: 3 }, 'aggregate-too-long'],
+      ['*2\r\n:1\r\n$11\r\nhello world\r\n', { maxBulkLength: 10 }, 'bulk-too-long'],
+      ['*1\r\n*1\r\n:123456\r\n', { maxLineLength: 4 }, 'line-too-long'],
+    ]
+    for (const [text, opts, reason] of cases) {
+      for (const { name, chunks } of chunkings(b(text))) {
+        assert.equal(feedThrows(opts, chunks)?.reason, reason, `${JSON.stringify(text)} (${name})`)
+      }
+    }
+  })
+  test('a streamed array over maxAggregateLength is reported at the element that goes over', () => {
+    // The third `*1` (offset 20) is one element too many, whether it is read whole or in pieces.
+    const wire = b('*?\r\n*1\r\n:1\r\n*1\r\n:2\r\n*1\r\n:3\r\n.\r\n')
+    for (const { name, chunks } of chunkings(wire)) {
+      const x = feedThrows({ maxAggregateLength: 2 }, chunks)
+      assert.equal(x?.reason, 'aggregate-too-long', name)
+      assert.equal(x?.offset, 20, name)
+    }
+  })
   test('maxDepth', () => {
     const nest = (n: number, open = '*1\r\n') => b(open.repeat(n) + ':1\r\n')
     for (const open of ['*1\r\n', '~1\r\n', '%1\r\n+k\r\n', '*?\r\n']) {
