@@ -327,6 +327,13 @@ export class Decoder {
     const start = this.next
     const end = start + n
     if (n > this.maxBulk || end + 1 >= buf.length || buf[end] !== CR || buf[end + 1] !== LF) return -1
+    if (this.depth === 0 && this.topAttrs === null) {
+      // A whole reply on its own (GET): straight out, as fastInteger does.
+      const bin = this.binaryForNextReply === undefined ? this.binary : this.binaryForNextReply(false)
+      this.bin = bin
+      this.onReply(bin ? this.view(buf, start, end) : utf8(buf, start, end, this.decodeUtf8))
+      return end + 2
+    }
     this.startValue(BULK, this.base + pos)
     this.add(this.bin ? this.view(buf, start, end) : utf8(buf, start, end, this.decodeUtf8), BULK)
     return end + 2

@@ -290,6 +290,14 @@ export const validCases: ValidCase[] = [
     nodeAttributes: 1,
   },
   {
+    name: 'attribute before a bulk string reply',
+    wire: b('|1\r\n+ttl\r\n:3600\r\n$5\r\nhello\r\n'),
+    value: 'hello',
+    attrs: [[new Map([['ttl', 3600]]), 'hello']],
+    nodeType: '$',
+    nodeAttributes: 1,
+  },
+  {
     name: 'attribute inside an array is not an element',
     wire: b('*3\r\n:1\r\n|1\r\n+ttl\r\n:3600\r\n+v\r\n:2\r\n'),
     value: [1, 'v', 2],
