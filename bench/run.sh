@@ -28,23 +28,28 @@ find_runtime() {
 only="${1:-${BENCH_ONLY:-}}"
 runtimes="${BENCH_RUNTIMES:-node deno bun}"
 
+# Runs a bench script on one runtime: node (through tsx, with the flags given after the script),
+# deno or bun (from .runtimes/, skipped with a word when missing).
+run_on() {
+  local rt="$1" script="$2"
+  shift 2
+  case "$rt" in
+    node) npx tsx "$@" "$script" ;;
+    deno|bun)
+      local bin
+      bin="$(find_runtime "$rt")"
+      if [ -z "$bin" ]; then echo "$rt not found, skipped" >&2; return; fi
+      if [ "$rt" = deno ]; then "$bin" run -A "$script"; else "$bin" "$script"; fi ;;
+    *) echo "unknown runtime $rt" >&2; exit 2 ;;
+  esac
+  echo
+}
+
 if [ -z "$only" ] || [ "$only" = resp ]; then
   # Decoders and encoders on each runtime, respkit as configured there by default. On Node,
   # --expose-gc and a 64 MiB young generation let common.ts measure allocation without a GC in
   # the window; Deno and Bun report no allocation.
-  for rt in $runtimes; do
-    case "$rt" in
-      node) npx tsx --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 bench/resp.ts ;;
-      deno)
-        deno="$(find_runtime deno)"
-        if [ -n "$deno" ]; then "$deno" run -A bench/resp.ts; else echo "deno not found, skipped" >&2; fi ;;
-      bun)
-        bun="$(find_runtime bun)"
-        if [ -n "$bun" ]; then "$bun" bench/resp.ts; else echo "bun not found, skipped" >&2; fi ;;
-      *) echo "unknown runtime $rt" >&2; exit 2 ;;
-    esac
-    echo
-  done
+  for rt in $runtimes; do run_on "$rt" bench/resp.ts --expose-gc --max-semi-space-size=64 --min-semi-space-size=64; done
 fi
 
 if [ -z "$only" ] || [ "$only" = shape ]; then
@@ -54,34 +59,14 @@ if [ -z "$only" ] || [ "$only" = shape ]; then
 fi
 
 if [ -z "$only" ] || [ "$only" = transport ]; then
-  for rt in $runtimes; do
-    case "$rt" in
-      node) npx tsx bench/transport.ts ;;
-      deno)
-        deno="$(find_runtime deno)"
-        if [ -n "$deno" ]; then "$deno" run -A bench/transport.ts; else echo "deno not found, skipped" >&2; fi ;;
-      bun)
-        bun="$(find_runtime bun)"
-        if [ -n "$bun" ]; then "$bun" bench/transport.ts; else echo "bun not found, skipped" >&2; fi ;;
-      *) echo "unknown runtime $rt" >&2; exit 2 ;;
-    esac
-    echo
-  done
+  for rt in $runtimes; do run_on "$rt" bench/transport.ts; done
 fi
 
 if [ -z "$only" ] || [ "$only" = client ]; then
   # Clients against one redis-server (about 4 minutes on Node, 1 on Bun): respkit beside
   # ioredis, node-redis and redis-benchmark on Node; beside Bun's built-in RedisClient on Bun.
   for rt in $runtimes; do
-    case "$rt" in
-      node) npx tsx bench/client.ts ;;
-      bun)
-        bun="$(find_runtime bun)"
-        if [ -n "$bun" ]; then "$bun" bench/client.ts; else echo "bun not found, skipped" >&2; fi ;;
-      deno) ;; # no peer to compare with on Deno
-      *) echo "unknown runtime $rt" >&2; exit 2 ;;
-    esac
-    echo
+    [ "$rt" = deno ] || run_on "$rt" bench/client.ts # no peer to compare with on Deno
   done
 fi
 

@@ -382,6 +382,7 @@ export class Decoder {
     for (let i = 0; i < n; i++) {
       const type = pos < len ? buf[pos] : 0
       if (type === BULK || type === ARRAY || type === INTEGER) {
+        // The digits are read here, not by fastLength or fastInteger: see fastInteger on why.
         let j = pos + 1
         const neg = type === INTEGER && j < len && buf[j] === MINUS
         if (neg) j++
