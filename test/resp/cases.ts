@@ -173,6 +173,8 @@ function nest(levels: number, value: unknown): unknown {
 export const validCases: ValidCase[] = [
   // Simple strings
   { name: 'simple string OK', wire: b('+OK\r\n'), value: 'OK', resp2: true },
+  { name: 'simple string that starts like OK', wire: b('+OKAY\r\n'), value: 'OKAY', resp2: true },
+  { name: 'simple string ON (two letters, not OK)', wire: b('+ON\r\n'), value: 'ON', resp2: true },
   { name: 'empty simple string', wire: b('+\r\n'), value: '', resp2: true },
   { name: 'simple string with spaces and symbols', wire: b('+hello world: $1 *2 :3\t\r\n'), value: 'hello world: $1 *2 :3\t', resp2: true },
   { name: 'simple string UTF-8', wire: b('+héllo € 😀\r\n'), value: 'héllo € 😀', resp2: true },
