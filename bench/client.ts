@@ -28,7 +28,7 @@ import process from 'node:process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { fmtRate, runtimeName, table } from './common.ts'
-import { Cannot, measureInChild, runProcess, type ChildResult } from './child.ts'
+import { Cannot, measureInChild, medianOf, reportFromChild, splitContender, runProcess, runRounds, type ChildResult, type Rounds } from './child.ts'
 
 /**
  * A peer library from bench/node_modules. The specifier is a variable so that type-checking the
@@ -414,41 +414,18 @@ const CLIENTS: Record<string, ClientKind> = {
 
 // ---- child: one scenario, one client ----
 
-/** `respkit@/some/src` -> ['respkit', '/some/src']. */
-function splitContender(name: string): [string, string | undefined] {
-  const at = name.indexOf('@')
-  return at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)]
-}
-
 async function child(spec: { scenario: number; client: string; port: number }): Promise<void> {
   const scenario = SCENARIOS[spec.scenario]
   const [kind, variant] = splitContender(spec.client)
   const adapter = await CLIENTS[kind].open(spec.port, variant)
-  try {
-    await scenario.setup?.(adapter)
-    await scenario.run(adapter, Math.max(1, Math.round(scenario.warmup * SCALE)))
-  } catch (err) {
-    if (!(err instanceof Cannot)) throw err
-    process.stdout.write(`CANNOT ${err.message}\n`)
-    await adapter.close()
-    process.exit(0)
+  let ready = false
+  const run = async (ops: number): Promise<void> => {
+    // The scenario's setup belongs to the warm-up, outside the timed part.
+    if (!ready) await scenario.setup?.(adapter)
+    ready = true
+    await scenario.run(adapter, ops)
   }
-  const ops = Math.max(1, Math.round(scenario.ops * SCALE))
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  await scenario.run(adapter, ops)
-  const t1 = performance.now()
-  const cpu = process.cpuUsage(cpu0)
-  // maxRSS is in KiB on Linux (Node and Bun alike).
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024
-  const result: ChildResult = {
-    opsPerSec: ops / ((t1 - t0) / 1000),
-    cpuUsPerOp: (cpu.user + cpu.system) / ops,
-    peakRssBytes,
-  }
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
-  await adapter.close()
-  process.exit(0)
+  await reportFromChild(run, Math.max(1, Math.round(scenario.warmup * SCALE)), Math.max(1, Math.round(scenario.ops * SCALE)), () => adapter.close())
 }
 
 // ---- parent ----
@@ -500,47 +477,29 @@ async function main(): Promise<void> {
 
   const { startRedis } = await import('../test/support/redis.ts')
   const redis = await startRedis()
-  const results = new Map<string, ChildResult[]>()
-  const cannot = new Map<string, string>()
-  const failures: string[] = []
+  let rounds: Rounds
   try {
     await seed(redis.port)
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let s = 0; s < SCENARIOS.length; s++) {
-        // Rotated each round, so that no contender always runs first (after another scenario's
-        // heaviest run, while the server may still be returning memory) or last.
-        const order = contenders.map((_, i) => contenders[(i + round) % contenders.length])
-        for (const contender of order) {
-          const key = `${SCENARIOS[s].name}/${contender}`
-          if (only !== undefined && !only.test(key)) continue
-          if (cannot.has(key) || (contender === 'redis-benchmark' && SCENARIOS[s].ceiling === undefined)) continue
-          try {
-            const r = contender === 'redis-benchmark'
-              ? await measureCeiling(SCENARIOS[s], redis.port)
-              : await measureClient(s, contender, redis.port, profDir)
-            results.set(key, [...(results.get(key) ?? []), r])
-          } catch (err) {
-            if (err instanceof Cannot) cannot.set(key, err.message)
-            else failures.push(`round ${round + 1}, ${key}: ${(err as Error).message.split('\n')[0]}`)
-          }
-        }
-      }
-      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
-    }
+    rounds = await runRounds(
+      ROUNDS,
+      SCENARIOS.map((x) => x.name),
+      contenders,
+      (key, s, contender) => (only !== undefined && !only.test(key)) || (contender === 'redis-benchmark' && SCENARIOS[s].ceiling === undefined),
+      (s, contender) => contender === 'redis-benchmark'
+        ? measureCeiling(SCENARIOS[s], redis.port)
+        : measureClient(s, contender, redis.port, profDir),
+    )
   } finally {
     await redis.stop()
   }
+  const { results, cannot, failures } = rounds
 
-  const med = (rs: ChildResult[], f: (r: ChildResult) => number) => {
-    const sorted = rs.map(f).sort((a, b) => a - b)
-    return sorted[Math.floor(sorted.length / 2)]
-  }
   const rows: string[][] = []
   for (const scenario of SCENARIOS) {
     const medians = new Map<string, number>()
     for (const c of contenders) {
       const rs = results.get(`${scenario.name}/${c}`)
-      if (rs !== undefined) medians.set(c, med(rs, (r) => r.opsPerSec))
+      if (rs !== undefined) medians.set(c, medianOf(rs, (r) => r.opsPerSec))
     }
     const top = medians.get('redis-benchmark')
     let first = true
@@ -564,8 +523,8 @@ async function main(): Promise<void> {
         `${fmtRate(ops)} ${scenario.label}/s`,
         isCeiling || best === undefined ? '' : `${(ops / best).toFixed(2)}x`,
         isCeiling || top === undefined ? '' : `${((ops / top) * 100).toFixed(0)}%`,
-        fmtUs(med(rs, (r) => r.cpuUsPerOp)),
-        fmtMiB(med(rs, (r) => r.peakRssBytes)),
+        fmtUs(medianOf(rs, (r) => r.cpuUsPerOp)),
+        fmtMiB(medianOf(rs, (r) => r.peakRssBytes)),
         `±${(((hi - lo) / 2 / ops) * 100).toFixed(0)}%`,
       ])
       first = false

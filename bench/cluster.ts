@@ -22,7 +22,7 @@
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { fmtRate, runtimeName, table } from './common.ts'
-import { Cannot, measureInChild, type ChildResult } from './child.ts'
+import { Cannot, measureInChild, medianOf, reportFromChild, splitContender, runRounds, type ChildResult, type Rounds } from './child.ts'
 import { keySlot } from '../src/cluster/slot.ts'
 
 /**
@@ -271,38 +271,12 @@ const CLIENTS: Record<string, ClientKind> = {
 
 // ---- child ----
 
-function splitContender(name: string): [string, string | undefined] {
-  const at = name.indexOf('@')
-  return at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)]
-}
-
 async function child(spec: { scenario: number; client: string; port: number }): Promise<void> {
   const scenario = SCENARIOS[spec.scenario]
   const [kind, variant] = splitContender(spec.client)
   const adapter = await CLIENTS[kind].open(spec.port, variant)
-  try {
-    await scenario.run(adapter, Math.max(1, Math.round(scenario.warmup * SCALE)))
-  } catch (err) {
-    if (!(err instanceof Cannot)) throw err
-    process.stdout.write(`CANNOT ${err.message}\n`)
-    await adapter.close()
-    process.exit(0)
-  }
-  const ops = Math.max(1, Math.round(scenario.ops * SCALE))
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  await scenario.run(adapter, ops)
-  const t1 = performance.now()
-  const cpu = process.cpuUsage(cpu0)
-  const result: ChildResult = {
-    opsPerSec: ops / ((t1 - t0) / 1000),
-    cpuUsPerOp: (cpu.user + cpu.system) / ops,
-    // maxRSS is in KiB on Linux.
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-  }
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
-  await adapter.close()
-  process.exit(0)
+  const run = (ops: number): Promise<void> => scenario.run(adapter, ops)
+  await reportFromChild(run, Math.max(1, Math.round(scenario.warmup * SCALE)), Math.max(1, Math.round(scenario.ops * SCALE)), () => adapter.close())
 }
 
 // ---- parent ----
@@ -336,41 +310,27 @@ async function main(): Promise<void> {
   const cluster = await startCluster({ nodeTimeout: 15_000 })
   process.stderr.write(`cluster of ${cluster.nodes.length} nodes up in ${Date.now() - started} ms (${cluster.addresses.join(' ')})\n`)
   const port = cluster.nodes[0].port
-  const results = new Map<string, ChildResult[]>()
-  const cannot = new Map<string, string>()
-  const failures: string[] = []
+  let rounds: Rounds
   try {
     await seed(port)
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let s = 0; s < SCENARIOS.length; s++) {
-        const order = clients.map((_, i) => clients[(i + round) % clients.length])
-        for (const contender of order) {
-          const key = `${SCENARIOS[s].name}/${contender}`
-          if ((only !== undefined && !only.test(key)) || cannot.has(key)) continue
-          try {
-            results.set(key, [...(results.get(key) ?? []), await measure(s, contender, port, profDir)])
-          } catch (err) {
-            if (err instanceof Cannot) cannot.set(key, err.message)
-            else failures.push(`round ${round + 1}, ${key}: ${(err as Error).message.split('\n')[0]}`)
-          }
-        }
-      }
-      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
-    }
+    rounds = await runRounds(
+      ROUNDS,
+      SCENARIOS.map((x) => x.name),
+      clients,
+      (key) => only !== undefined && !only.test(key),
+      (s, contender) => measure(s, contender, port, profDir),
+    )
   } finally {
     await cluster.stop()
   }
+  const { results, cannot, failures } = rounds
 
-  const med = (rs: ChildResult[], f: (r: ChildResult) => number) => {
-    const sorted = rs.map(f).sort((a, b) => a - b)
-    return sorted[Math.floor(sorted.length / 2)]
-  }
   const rows: string[][] = []
   for (const scenario of SCENARIOS) {
     const medians = new Map<string, number>()
     for (const c of clients) {
       const rs = results.get(`${scenario.name}/${c}`)
-      if (rs !== undefined) medians.set(c, med(rs, (r) => r.opsPerSec))
+      if (rs !== undefined) medians.set(c, medianOf(rs, (r) => r.opsPerSec))
     }
     let firstRow = true
     for (const c of clients) {
@@ -390,8 +350,8 @@ async function main(): Promise<void> {
           label,
           `${fmtRate(ops)} ${scenario.label}/s`,
           best === undefined ? 'no peer can' : `${(ops / best).toFixed(2)}x`,
-          fmtUs(med(rs, (r) => r.cpuUsPerOp)),
-          fmtMiB(med(rs, (r) => r.peakRssBytes)),
+          fmtUs(medianOf(rs, (r) => r.cpuUsPerOp)),
+          fmtMiB(medianOf(rs, (r) => r.peakRssBytes)),
           `±${(((hi - lo) / 2 / ops) * 100).toFixed(0)}%`,
           '',
         ])

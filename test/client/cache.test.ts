@@ -7,28 +7,15 @@
 // that overtakes the reply of the read it concerns.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from '../support/runtime.ts'
+import { before, describe, test } from '../support/runtime.ts'
 import { push, simple } from '../../src/resp/index.ts'
 import { ClientSideCache, HandshakeError, RESP_TYPES, createClient, type ClientOptions, type RedisClient } from '../../src/client/index.ts'
-import { killAndRestartRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { nextEvent, outcome, serverSide, statefulMock, within } from './fault-support.ts'
+import { killAndRestartRedis, startRedis } from '../support/redis.ts'
+import { nextEvent, outcome, serverSide, statefulMock, within, useRealServer } from './fault-support.ts'
 
-let redis: RedisServer
-const opened: RedisClient[] = []
-before(async () => {
-  redis = await startRedis()
-})
-after(async () => {
-  for (const c of opened) c.destroy()
-  await redis?.stop()
-})
+const redis = useRealServer()
 
-async function real(options: ClientOptions = {}): Promise<RedisClient> {
-  const client = createClient({ socket: { port: redis.port, host: '127.0.0.1', reconnectStrategy: 10 }, RESP: 3, ...options })
-  client.on('error', () => {})
-  opened.push(client)
-  return within(client.connect(), 'connect')
-}
+const real = (options: ClientOptions = {}): Promise<RedisClient> => redis.client(options)
 
 const cached = (options: ClientOptions['clientSideCache'] = {}): Promise<RedisClient> => real({ clientSideCache: options })
 
@@ -57,7 +44,7 @@ test('a server that only speaks RESP2 (no HELLO): connect rejects with Handshake
   const mock = statefulMock({ hello: false })
   const client = createClient({ connector: mock.connector, clientSideCache: {}, socket: { reconnectStrategy: 1 } })
   client.on('error', () => {})
-  opened.push(client)
+  redis.track(client)
   const r = await within(outcome(client.connect()), 'connect')
   assert.ok(!r.ok && r.error instanceof HandshakeError && /clientSideCache/.test(r.error.message), String(!r.ok && r.error))
   assert.equal(mock.attempts, 1)
@@ -277,7 +264,7 @@ test('a real server killed (SIGKILL) and restarted empty: the cached value is no
   try {
     const client = createClient({ socket: { port: server.port, host: '127.0.0.1', reconnectStrategy: 20 }, RESP: 3, clientSideCache: {} })
     client.on('error', () => {})
-    opened.push(client)
+    redis.track(client)
     await within(client.connect(), 'connect')
     await client.set('r:k', 'before the restart')
     assert.equal(await client.get('r:k'), 'before the restart')
@@ -298,7 +285,7 @@ describe('client-side caching faults, on the mock (RESP3)', () => {
     const mock = statefulMock()
     const client = createClient({ connector: mock.connector, RESP: 3, clientSideCache: {} })
     client.on('error', () => {})
-    opened.push(client)
+    redis.track(client)
     await within(client.connect(), 'connect')
     assert.ok(mock.log.some((l) => l.name === 'CLIENT' && l.args.join(' ') === 'TRACKING ON'), 'CLIENT TRACKING ON in the handshake')
     mock.data.set('a', '1')
@@ -367,7 +354,7 @@ describe('client-side caching faults, on the mock (RESP3)', () => {
     })
     const client = createClient({ connector: mock.connector, RESP: 3, clientSideCache: {}, keyPrefix: 'p:' })
     client.on('error', () => {})
-    opened.push(client)
+    redis.track(client)
     await within(client.connect(), 'connect')
     mock.data.set('p:k', 'old')
     assert.equal(await client.get('k'), 'old')

@@ -12,21 +12,10 @@ import { after, before, describe, test } from '../support/runtime.ts'
 import { ProtocolError, ReplyError } from '../../src/resp/index.ts'
 import { MAX_RESENDS } from '../../src/client/retry-policy.ts'
 import { closeConnection, delayed, hang, raw } from '../../src/testing/index.ts'
-import {
-  CommandAbortedError, CommandTimeoutError, OutcomeUnknownError, createClient, type ClientOptions, type RedisClient,
-} from '../../src/client/index.ts'
+import { CommandAbortedError, CommandTimeoutError, OutcomeUnknownError, createClient } from '../../src/client/index.ts'
 import { rawConnect, type RawConnection } from '../support/raw-connection.ts'
 import { startRedis, type RedisServer } from '../support/redis.ts'
-import { isPending, nextEvent, outcome, serverSide, statefulMock, within, type StatefulMock } from './fault-support.ts'
-
-/** A ready client on the mock that reconnects at once and keeps its errors. */
-async function connected(mock: StatefulMock, options: ClientOptions = {}): Promise<{ client: RedisClient; errors: Error[] }> {
-  const errors: Error[] = []
-  const client = createClient({ connector: mock.connector, socket: { reconnectStrategy: 1 }, ...options })
-  client.on('error', (e: Error) => errors.push(e))
-  await within(client.connect(), 'connect')
-  return { client, errors }
-}
+import { isPending, nextEvent, outcome, serverSide, statefulMock, within, connected } from './fault-support.ts'
 
 describe('client delivery: the three command states', () => {
   test('a command not yet written when the connection breaks is sent after the reconnect, exactly once', async () => {

@@ -1,11 +1,15 @@
 // Helpers for the client's delivery and fault tests: a stateful mock (GET/SET/INCR on a Map,
 // every command logged across connections, scripted faults per command), a connector that can
-// be switched off (a server that is down), outcome capture, and bounded waits on events.
+// be switched off (a server that is down), outcome capture, bounded waits on events, and one
+// real redis-server per test file with the clients opened on it.
 
 import { ReplyError, simple } from '../../src/resp/index.ts'
 import { createMockServer, type MockCommand, type MockConnection, type MockReply, type MockServer, type MockServerOptions } from '../../src/testing/index.ts'
 import { ConnectionRefusedError } from '../../src/transport/errors.ts'
 import type { Connector } from '../../src/transport/types.ts'
+import { createClient, type ClientOptions, type RedisClient } from '../../src/client/index.ts'
+import { after, before } from '../support/runtime.ts'
+import { startRedis, type RedisServer } from '../support/redis.ts'
 
 /** Every bounded wait in these tests. */
 export const WAIT = 5_000
@@ -156,4 +160,58 @@ export function errorTexts(error: unknown, seen = new Set<unknown>()): string[] 
   }
   if (e.cause !== undefined) out.push(...errorTexts(e.cause, seen))
   return out
+}
+
+/** A ready client on the mock, reconnecting at once, with the errors it emitted. */
+export async function connected(mock: StatefulMock, options: ClientOptions = {}): Promise<{ client: RedisClient; errors: Error[] }> {
+  const errors: Error[] = []
+  const client = createClient({ connector: mock.connector, socket: { reconnectStrategy: 1 }, ...options })
+  client.on('error', (e: Error) => errors.push(e))
+  await within(client.connect(), 'connect')
+  return { client, errors }
+}
+
+/** One redis-server for a test file, and the clients its tests open on it. */
+export interface RealServer {
+  readonly port: number
+  /** A connected client (RESP 3 unless told, reconnecting every 10 ms), its errors swallowed: tests assert on its calls. */
+  client<C extends RedisClient = RedisClient>(options?: ClientOptions): Promise<C>
+  /** A client the test made itself, destroyed at the end too. */
+  track<C extends RedisClient>(client: C): C
+}
+
+/**
+ * Starts a redis-server before the file's tests and stops it after them, destroying every
+ * client opened on it, even those of a test that failed half-way. Call it at the top level.
+ */
+export function useRealServer(): RealServer {
+  let redis: RedisServer | undefined
+  const opened: RedisClient[] = []
+  before(async () => {
+    redis = await startRedis()
+  })
+  after(async () => {
+    for (const c of opened) c.destroy()
+    await redis?.stop()
+  })
+  const server: RealServer = {
+    get port() {
+      if (redis === undefined) throw new Error('the redis-server of this file starts in before()')
+      return redis.port
+    },
+    track: (client) => {
+      opened.push(client)
+      return client
+    },
+    client: <C extends RedisClient = RedisClient>(options: ClientOptions = {}): Promise<C> => {
+      const client = server.track(createClient({
+        RESP: 3,
+        ...options,
+        socket: { port: server.port, host: '127.0.0.1', reconnectStrategy: 10, ...options.socket },
+      }))
+      client.on('error', () => {})
+      return within(client.connect(), 'connect') as Promise<RedisClient> as Promise<C>
+    },
+  }
+  return server
 }

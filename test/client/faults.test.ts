@@ -11,21 +11,12 @@ import { hang, raw } from '../../src/testing/index.ts'
 import { autoConnector } from '../../src/transport/auto.ts'
 import type { Connector } from '../../src/transport/types.ts'
 import {
-  AuthenticationError, ClientClosedError, CommandTimeoutError, OutcomeUnknownError, ReconnectGaveUpError, createClient,
-  type ClientOptions, type RedisClient,
+  AuthenticationError, ClientClosedError, CommandTimeoutError, OutcomeUnknownError, ReconnectGaveUpError, createClient, type RedisClient,
 } from '../../src/client/index.ts'
 import { rawConnect, type RawConnection } from '../support/raw-connection.ts'
 import { closedPort, silentListener } from '../support/ports.ts'
 import { killAndRestartRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { errorTexts, isPending, nextEvent, outcome, serverSide, statefulMock, within, type StatefulMock } from './fault-support.ts'
-
-async function connected(mock: StatefulMock, options: ClientOptions = {}): Promise<{ client: RedisClient; errors: Error[] }> {
-  const errors: Error[] = []
-  const client = createClient({ connector: mock.connector, socket: { reconnectStrategy: 1 }, ...options })
-  client.on('error', (e: Error) => errors.push(e))
-  await within(client.connect(), 'connect')
-  return { client, errors }
-}
+import { errorTexts, isPending, nextEvent, outcome, serverSide, statefulMock, within, connected } from './fault-support.ts'
 
 /** A connector to a real server that counts connection attempts. */
 function counting(): { connector: Connector; attempts: () => number } {

@@ -5,29 +5,15 @@
 // reading what the server holds through a client without the prefix.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from '../support/runtime.ts'
+import { before, describe, test } from '../support/runtime.ts'
 import { WatchError, createClient, defineScript, type ClientOptions, type RedisClient } from '../../src/client/index.ts'
-import { startRedis, type RedisServer } from '../support/redis.ts'
-import { outcome, within } from './fault-support.ts'
+import { outcome, within, useRealServer } from './fault-support.ts'
 
-let redis: RedisServer
-const opened: RedisClient[] = []
-before(async () => {
-  redis = await startRedis()
-})
-after(async () => {
-  for (const c of opened) c.destroy()
-  await redis?.stop()
-})
+const redis = useRealServer()
 
 const echoKeys = defineScript({ SCRIPT: 'return {KEYS[1], ARGV[1]}', NUMBER_OF_KEYS: 1 })
 
-async function real(RESP: 2 | 3, options: ClientOptions = {}): Promise<RedisClient> {
-  const client = createClient({ socket: { port: redis.port, host: '127.0.0.1' }, RESP, ...options })
-  client.on('error', () => {})
-  opened.push(client)
-  return within(client.connect(), 'connect')
-}
+const real = (RESP: 2 | 3, options: ClientOptions = {}): Promise<RedisClient> => redis.client({ RESP, ...options })
 
 test('keyPrefix is checked at construction', () => {
   assert.throws(() => createClient({ keyPrefix: 5 as never }), /keyPrefix/)

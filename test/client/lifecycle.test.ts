@@ -10,14 +10,9 @@ import {
   ClientClosedError, ClientOfflineError, OfflineTimeoutError, OutcomeUnknownError, QueueFullError, createClient,
   type ClientOptions, type RedisClient,
 } from '../../src/client/index.ts'
-import { isPending, nextEvent, outcome, serverSide, statefulMock, within, type StatefulMock } from './fault-support.ts'
+import { isPending, nextEvent, outcome, serverSide, statefulMock, within, type StatefulMock, connected as connectedWithErrors } from './fault-support.ts'
 
-async function connected(mock: StatefulMock, options: ClientOptions = {}): Promise<RedisClient> {
-  const client = createClient({ connector: mock.connector, socket: { reconnectStrategy: 1 }, ...options })
-  client.on('error', () => {})
-  await within(client.connect(), 'connect')
-  return client
-}
+const connected = async (mock: StatefulMock, options: ClientOptions = {}): Promise<RedisClient> => (await connectedWithErrors(mock, options)).client
 
 /** Takes the mock down and breaks the client's connection; resolves once the client knows. */
 async function outage(mock: StatefulMock, client: RedisClient): Promise<void> {

@@ -5,32 +5,17 @@
 // the mock's command log says what the server got).
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from '../support/runtime.ts'
+import { describe, test } from '../support/runtime.ts'
 import { ReplyError, push, simple } from '../../src/resp/index.ts'
 import { closeConnection, hang } from '../../src/testing/index.ts'
 import {
-  BatchCutError, ExecAbortError, OutcomeUnknownError, RESP_TYPES, WatchError, createClient, type ClientOptions, type RedisClient,
+  BatchCutError, ExecAbortError, OutcomeUnknownError, RESP_TYPES, WatchError, type ClientOptions, type RedisClient,
 } from '../../src/client/index.ts'
-import { startRedis, type RedisServer } from '../support/redis.ts'
-import { nextEvent, outcome, serverSide, statefulMock, within, type StatefulMock } from './fault-support.ts'
+import { nextEvent, outcome, serverSide, statefulMock, within, type StatefulMock, useRealServer, connected as connectedWithErrors } from './fault-support.ts'
 
-let redis: RedisServer
-/** Every client a test made: destroyed at the end even when its test failed half-way. */
-const opened: RedisClient[] = []
-before(async () => {
-  redis = await startRedis()
-})
-after(async () => {
-  for (const c of opened) c.destroy()
-  await redis?.stop()
-})
+const redis = useRealServer()
 
-async function real(RESP: 2 | 3, options: ClientOptions = {}): Promise<RedisClient> {
-  const client = createClient({ socket: { port: redis.port, host: '127.0.0.1', reconnectStrategy: 10 }, RESP, ...options })
-  client.on('error', () => {})
-  opened.push(client)
-  return within(client.connect(), 'connect')
-}
+const real = (RESP: 2 | 3, options: ClientOptions = {}): Promise<RedisClient> => redis.client({ RESP, ...options })
 
 let n = 0
 const key = (name: string): string => `multi:${++n}:${name}`
@@ -176,11 +161,7 @@ describe('multi() faults, on the mock', () => {
     return mock
   }
 
-  async function connected(mock: StatefulMock, options: ClientOptions = {}): Promise<RedisClient> {
-    const client = createClient({ connector: mock.connector, socket: { reconnectStrategy: 1 }, ...options })
-    client.on('error', () => {})
-    return within(client.connect(), 'connect')
-  }
+  const connected = async (mock: StatefulMock, options: ClientOptions = {}): Promise<RedisClient> => (await connectedWithErrors(mock, options)).client
 
   test('cut after EXEC was written: OutcomeUnknownError, and nothing is resent on the new connection', async () => {
     const mock = transactionalMock()

@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync as realReadFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { after, before, describe, test } from '../support/runtime.ts'
+import { PrintCapture } from '../support/print-capture.ts'
 import { startRedis, type RedisServer } from '../support/redis.ts'
 import { createClient as respkitCreateClient, type ClientOptions } from '../../src/client/index.ts'
 import { autoConnector, type Connector } from '../../src/transport/index.ts'
@@ -43,22 +44,8 @@ function readFileSync(path: string): Uint8Array {
 }
 
 /** What the examples print. */
-let printed: unknown[][] = []
-const originalLog = console.log
-const originalError = console.error
-
-async function capturing(fn: () => Promise<void>): Promise<unknown[][]> {
-  printed = []
-  console.log = (...args: unknown[]) => { printed.push(args) }
-  console.error = (...args: unknown[]) => { printed.push(args) }
-  try {
-    await fn()
-  } finally {
-    console.log = originalLog
-    console.error = originalError
-  }
-  return printed
-}
+const printed = new PrintCapture()
+const capturing = (fn: () => Promise<void>): Promise<unknown[][]> => printed.capturing(fn)
 
 before(async () => {
   ;[plain, tls] = await Promise.all([

@@ -36,6 +36,7 @@
 import assert from 'node:assert/strict'
 import { Buffer } from 'node:buffer'
 import { after, before, describe, test } from '../support/runtime.ts'
+import { PrintCapture } from '../support/print-capture.ts'
 import { startRedis, type RedisServer } from '../support/redis.ts'
 import {
   RESP_TYPES, WatchError, createClient as respkitCreateClient, createClientPool as respkitCreateClientPool, defineScript,
@@ -65,21 +66,8 @@ function createClientPool(options?: ClientOptions, poolOptions?: PoolOptions) {
 }
 
 /** What the examples print. */
-let printed: unknown[][] = []
-const originalLog = console.log
-const originalError = console.error
-async function capturing(fn: () => Promise<void>): Promise<unknown[][]> {
-  printed = []
-  console.log = (...args: unknown[]) => { printed.push(args) }
-  console.error = (...args: unknown[]) => { printed.push(args) }
-  try {
-    await fn()
-  } finally {
-    console.log = originalLog
-    console.error = originalError
-  }
-  return printed
-}
+const printed = new PrintCapture()
+const capturing = (fn: () => Promise<void>): Promise<unknown[][]> => printed.capturing(fn)
 
 /** The test's own connection, to prepare data and look at the result (not part of the examples). */
 let admin: ReturnType<typeof createClient>
@@ -158,7 +146,7 @@ describe('node-redis docs: pub-sub.md', () => {
       // Use sPublish for sharded Pub/Sub:
       await client.sPublish('channel', 'message');
 
-      await waitFor(() => printed.length >= 3)
+      await waitFor(() => printed.lines.length >= 3)
 
       await subscriber.unsubscribe('channel', listener);
       await subscriber.unsubscribe('channel');
@@ -186,7 +174,7 @@ describe('node-redis docs: pub-sub.md', () => {
 
       await subscriber.publish(Buffer.from('channel'), Buffer.from('message'));
       // (RESP2: a subscribed client takes no PUBLISH; the docs' `subscriber` is RESP3 here.)
-      await waitFor(() => printed.length >= 1)
+      await waitFor(() => printed.lines.length >= 1)
     })
     assert.ok(out[0][0] instanceof Uint8Array)
     assert.equal(new TextDecoder().decode(out[0][0] as Uint8Array), 'message')
@@ -593,7 +581,7 @@ describe('node-redis examples: pubsub-subscriber.js with pubsub-publisher.js', (
           console.log(`publishing message on ${channel2}`);
         }
       }
-      await waitFor(() => printed.length >= 20_000 + 4 * 10_000, 15_000)
+      await waitFor(() => printed.lines.length >= 20_000 + 4 * 10_000, 15_000)
     })
     const count = (re: RegExp): number => out.filter((l) => re.test(String(l[0]))).length
     assert.equal(count(/^publishing message on /), 20_000)
@@ -608,7 +596,7 @@ describe('node-redis examples: pubsub-subscriber.js with pubsub-publisher.js', (
 async function waitFor(done: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!done()) {
-    if (Date.now() > deadline) throw new Error(`not done within ${ms} ms (${printed.length} lines printed)`)
+    if (Date.now() > deadline) throw new Error(`not done within ${ms} ms (${printed.lines.length} lines printed)`)
     await admin.ping()
   }
 }

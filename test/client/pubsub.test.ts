@@ -13,26 +13,12 @@ import {
   ClientStateError, PubSubOverflowError, createClient, type ClientOptions, type MessageStreamOptions, type RedisClient,
 } from '../../src/client/index.ts'
 import { replies, type MockConnection } from '../../src/testing/index.ts'
-import { killAndRestartRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { WAIT, nextEvent, serverSide, statefulMock, within } from './fault-support.ts'
+import { killAndRestartRedis, startRedis } from '../support/redis.ts'
+import { WAIT, nextEvent, serverSide, statefulMock, within, useRealServer } from './fault-support.ts'
 
-let redis: RedisServer
-/** Every client a test made: destroyed at the end even when its test failed half-way. */
-const opened: RedisClient[] = []
-before(async () => {
-  redis = await startRedis()
-})
-after(async () => {
-  for (const c of opened) c.destroy()
-  await redis?.stop()
-})
+const redis = useRealServer()
 
-async function real(RESP: 2 | 3, options: ClientOptions = {}): Promise<RedisClient> {
-  const client = createClient({ socket: { port: redis.port, host: '127.0.0.1', reconnectStrategy: 10 }, RESP, ...options })
-  client.on('error', () => {})
-  opened.push(client)
-  return within(client.connect(), 'connect')
-}
+const real = (RESP: 2 | 3, options: ClientOptions = {}): Promise<RedisClient> => redis.client({ RESP, ...options })
 
 /** Collects (message, channel) pairs; `until(n)` resolves once n have come (bounded). */
 function collector<T = string>() {
@@ -130,7 +116,7 @@ for (const RESP of [2, 3] as const) {
         assert.equal(typeof pong, 'string', `ping() in subscribed mode resolves a string, got ${JSON.stringify(pong)}`)
         assert.match(pong as string, /^pong$/i)
         const other = sub.duplicate()
-        opened.push(other)
+        redis.track(other)
         other.on('error', () => {})
         await other.connect()
         assert.equal(await other.set('ps:dup', '1'), 'OK')
@@ -186,7 +172,7 @@ for (const RESP of [2, 3] as const) {
 
     test("a listener that throws does not stop the others; its error goes to the 'error' event", async () => {
       const sub = createClient({ socket: { port: redis.port, host: '127.0.0.1' }, RESP })
-      opened.push(sub)
+      redis.track(sub)
       const errors: unknown[] = []
       sub.on('error', (e: unknown) => errors.push(e))
       await sub.connect()
@@ -340,7 +326,7 @@ for (const RESP of [2, 3] as const) {
       const options = { socket: { port: server.port, host: '127.0.0.1', reconnectStrategy: 20 }, RESP }
       const sub = createClient(options)
       sub.on('error', () => {})
-      opened.push(sub)
+      redis.track(sub)
       await within(sub.connect(), 'connect')
       const got = collector()
       await sub.subscribe('r:chan', got.listener)
@@ -350,7 +336,7 @@ for (const RESP of [2, 3] as const) {
       await ready
       const pub = createClient(options)
       pub.on('error', () => {})
-      opened.push(pub)
+      redis.track(pub)
       await within(pub.connect(), 'publisher connect')
       assert.equal(await pub.publish('r:chan', 'after restart'), 1, 'the channel subscription is back on the new server')
       assert.equal(await pub.publish('r:pat:1', 'pattern after restart'), 1)

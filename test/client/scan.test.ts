@@ -4,27 +4,13 @@
 // further SCAN after a `break`; on the mock, a cursor above 2^53 goes back exactly as received.
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from '../support/runtime.ts'
+import { before, describe, test } from '../support/runtime.ts'
 import { createClient, type RedisClient } from '../../src/client/index.ts'
-import { startRedis, type RedisServer } from '../support/redis.ts'
-import { statefulMock, within } from './fault-support.ts'
+import { statefulMock, useRealServer } from './fault-support.ts'
 
-let redis: RedisServer
-const opened: RedisClient[] = []
-before(async () => {
-  redis = await startRedis()
-})
-after(async () => {
-  for (const c of opened) c.destroy()
-  await redis?.stop()
-})
+const redis = useRealServer()
 
-async function real(RESP: 2 | 3): Promise<RedisClient> {
-  const client = createClient({ socket: { port: redis.port, host: '127.0.0.1' }, RESP })
-  client.on('error', () => {})
-  opened.push(client)
-  return within(client.connect(), 'connect')
-}
+const real = (RESP: 2 | 3): Promise<RedisClient> => redis.client({ RESP })
 
 async function scanCalls(client: RedisClient, command = 'scan'): Promise<number> {
   const stats = await client.infoParsed('commandstats')

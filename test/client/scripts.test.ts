@@ -6,24 +6,15 @@
 // outcome-unknown and never resent).
 
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from '../support/runtime.ts'
+import { describe, test } from '../support/runtime.ts'
 import { ReplyError } from '../../src/resp/index.ts'
 import { closeConnection } from '../../src/testing/index.ts'
 import { OutcomeUnknownError, createClient, defineScript, type ClientOptions, type CommandParser, type RedisClient, type RedisClientType } from '../../src/client/index.ts'
 import { sha1Hex } from '../../src/client/sha1.ts'
-import { killAndRestartRedis, startRedis, type RedisServer } from '../support/redis.ts'
-import { nextEvent, outcome, statefulMock, within } from './fault-support.ts'
+import { killAndRestartRedis, startRedis } from '../support/redis.ts'
+import { nextEvent, outcome, statefulMock, within, useRealServer } from './fault-support.ts'
 
-let redis: RedisServer
-/** Every client a test made: destroyed at the end even when its test failed half-way. */
-const opened: RedisClient[] = []
-before(async () => {
-  redis = await startRedis()
-})
-after(async () => {
-  for (const c of opened) c.destroy()
-  await redis?.stop()
-})
+const redis = useRealServer()
 
 const add = defineScript({
   SCRIPT: 'return redis.call("GET", KEYS[1]) + ARGV[1]',
@@ -52,12 +43,8 @@ const scripts = { add, concat, readOnly }
 
 type WithScripts = RedisClientType<{ scripts: typeof scripts }>
 
-async function real(RESP: 2 | 3, options: ClientOptions = {}): Promise<WithScripts> {
-  const client = createClient({ socket: { port: redis.port, host: '127.0.0.1', reconnectStrategy: 10 }, RESP, scripts, ...options }) as unknown as WithScripts
-  client.on('error', () => {})
-  opened.push(client)
-  return within(client.connect(), 'connect')
-}
+const real = (RESP: 2 | 3, options: ClientOptions = {}): Promise<WithScripts> =>
+  redis.client({ RESP, scripts, ...options }) as Promise<unknown> as Promise<WithScripts>
 
 async function calls(client: RedisClient, command: string): Promise<number> {
   const stats = await client.infoParsed('commandstats')
@@ -204,7 +191,7 @@ test('a real server killed (SIGKILL) and restarted: the next call gets NOSCRIPT 
   try {
     const client = createClient({ socket: { port: server.port, host: '127.0.0.1', reconnectStrategy: 20 }, scripts: { add } })
     client.on('error', () => {})
-    opened.push(client)
+    redis.track(client)
     await within(client.connect(), 'connect')
     await client.set('r:k', '1')
     assert.equal(await client.add('r:k', 1), 2)
