@@ -316,12 +316,16 @@ export class Decoder {
       // Stopped inside: the arrays it was filling become frames, outermost first, and the
       // general path goes on from the element it stopped at.
       const open = this.stopped
-      for (let k = open.length - 4; k >= 0; k -= 4) {
-        const filled = open[k + 2] as number
-        this.open(ARRAY, LIST, (open[k + 1] as number) - filled, open[k + 3] as number, open[k])
-        this.stack[this.depth - 1].size = filled
+      try {
+        for (let k = open.length - 4; k >= 0; k -= 4) {
+          const filled = open[k + 2] as number
+          this.open(ARRAY, LIST, (open[k + 1] as number) - filled, open[k + 3] as number, open[k])
+          this.stack[this.depth - 1].size = filled
+        }
+      } finally {
+        // Emptied whatever happens: no reply of this stream stays reachable from here.
+        open.length = 0
       }
-      open.length = 0
       return -end - 1
     }
     const start = this.next
