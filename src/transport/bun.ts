@@ -392,8 +392,8 @@ const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, 
  * Bun's own UTF-8 decoding (its node:buffer), faster than TextDecoder for the short strings of
  * most replies (bench/client.ts, MGET under Bun). A string of 128 KiB or more that came in parts
  * is joined and decoded once: a rope of parts costs more than the join once it is read
- * (bench/resp.ts, 4 MiB bulk: 1.23x redis-parser joined, 1.0x as a rope). The client uses it on
- * Bun without being told.
+ * (bench/resp.ts on Bun, 4 MiB bulk: 1.19x redis-parser joined; about 1.0x as a rope). The
+ * client uses it on Bun without being told.
  */
 export const bunUtf8: Utf8Decoder = Object.assign(
   (bytes: Uint8Array, start: number, end: number): string => utf8Slice.call(bytes, start, end),
