@@ -16,7 +16,8 @@
 //   BENCH_CLIENT_ONLY=regex      scenarios and contenders to run, matched against "scenario/contender"
 //   BENCH_CLIENT_CEILING=0       skip redis-benchmark (default: on under Node, off under Bun)
 //   BENCH_CLIENTS=a,b            contenders (default respkit,ioredis,node-redis; on Bun respkit,bun);
-//                                `respkit@/tmp/scratch-src` loads respkit from another copy of src/
+//                                `respkit@/tmp/scratch-src` loads respkit from another copy of src/;
+//                                `floor` on Bun: the least a JS client can do (bun-floor-client.ts)
 //   BENCH_RESPKIT_SRC=/dir/src/  measure respkit from another copy of src/ (a scratch branch)
 //   BENCH_RESPKIT_API=send       respkit through sendCommand instead of the typed methods
 //   BENCH_CPU_PROF=dir           children run under --cpu-prof, profiles written to dir (Node)
@@ -381,6 +382,25 @@ const CLIENTS: Record<string, ClientKind> = {
           subscriber?.destroy()
           client.destroy()
         },
+      }
+    },
+  },
+  floor: {
+    label: () => 'floor: Bun.connect, no client',
+    async open(port) {
+      const { openFloorClient } = await import('./bun-floor-client.ts')
+      const client = await openFloorClient(HOST, port)
+      const none = 'GET and SET only'
+      return {
+        get: (k) => client.get(k),
+        set: (k, v) => client.set(k, v),
+        mget: () => { throw new Cannot(none) },
+        pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
+        explicitPipelineSets: none,
+        multiSets: none,
+        subscribe: () => { throw new Cannot(none) },
+        publish: () => { throw new Cannot(none) },
+        close: () => client.close(),
       }
     },
   },

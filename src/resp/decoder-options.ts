@@ -3,7 +3,7 @@
 // give another shape of replies. Each error names the option.
 
 import { DEFAULT_LIMITS } from './limits.ts'
-import type { DecoderLimits } from './types.ts'
+import type { DecoderLimits, DecoderOptions } from './types.ts'
 
 export interface Limits {
   maxBulkLength: number
@@ -11,6 +11,21 @@ export interface Limits {
   maxDepth: number
   maxLineLength: number
   maxAttributes: number
+}
+
+/** Every option of a Decoder; returns its limits with their defaults. Throws a TypeError or RangeError naming a bad one. */
+export function checkOptions(options: DecoderOptions): Limits {
+  if (typeof options !== 'object' || options === null) throw new TypeError('Decoder options must be an object with onReply')
+  checkFunction('onReply', options.onReply, false)
+  checkFunction('onPush', options.onPush, true)
+  checkFunction('onAttribute', options.onAttribute, true)
+  checkFunction('binaryForNextReply', options.binaryForNextReply, true)
+  checkFunction('decodeUtf8', options.decodeUtf8, true)
+  checkChoice('mode', options.mode, ['natural', 'lossless'])
+  checkChoice('mapAs', options.mapAs, ['map', 'object'])
+  checkChoice('setAs', options.setAs, ['set', 'array'])
+  checkBoolean('binary', options.binary)
+  return checkLimits(options)
 }
 
 /** The limits with their defaults; throws a TypeError or RangeError naming a bad one. */

@@ -19,15 +19,16 @@
 
 import { ProtocolError, ProtocolErrorReason as Reason, ReplyError } from './errors.ts'
 import { RespNode, type DecodeOptions, type DecoderOptions, type RespType } from './types.ts'
-import { MAX_BIG_NUMBER_DIGITS } from './limits.ts'
-import { checkBoolean, checkChoice, checkFunction, checkLimits } from './decoder-options.ts'
+import { checkOptions } from './decoder-options.ts'
 import { textDecoderUtf8, utf8, utf8Parts, type Utf8Decoder } from './text.ts'
 import { ByteParts, concatBytes } from './bytes.ts'
+import { checkSimple, copy, parseBigNumber, parseDouble, parseInteger, parseLength, partsAsSent } from './decoder-scalars.ts'
 
+// The constants of the hot paths stay in this module: V8 compiles a module's own `const` to an
+// immediate, an imported one to a load from its module cell (decoder-scalars.ts has its own).
 const CR = 13
 const LF = 10
 const MINUS = 45
-const PLUS = 43
 const QUESTION = 63
 
 // Type bytes.
@@ -138,17 +139,7 @@ export class Decoder {
 
   /** Throws a TypeError or RangeError naming any option of the wrong type or value. */
   constructor(options: DecoderOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('Decoder options must be an object with onReply')
-    checkFunction('onReply', options.onReply, false)
-    checkFunction('onPush', options.onPush, true)
-    checkFunction('onAttribute', options.onAttribute, true)
-    checkFunction('binaryForNextReply', options.binaryForNextReply, true)
-    checkFunction('decodeUtf8', options.decodeUtf8, true)
-    checkChoice('mode', options.mode, ['natural', 'lossless'])
-    checkChoice('mapAs', options.mapAs, ['map', 'object'])
-    checkChoice('setAs', options.setAs, ['set', 'array'])
-    checkBoolean('binary', options.binary)
-    const limits = checkLimits(options)
+    const limits = checkOptions(options)
     this.onReply = options.onReply as (reply: unknown) => void
     this.onPush = options.onPush as ((push: unknown) => void) | undefined
     this.onAttribute = options.onAttribute
@@ -573,25 +564,25 @@ export class Decoder {
     this.startValue(type, abs)
     switch (type) {
       case SIMPLE:
-        this.checkSimple(src, a, end, abs)
+        checkSimple(src, a, end, abs)
         return this.add(this.lossless ? new RespNode('+', src.slice(a, end)) : this.text(src, a, end), type)
       case ERROR:
-        this.checkSimple(src, a, end, abs)
+        checkSimple(src, a, end, abs)
         return this.add(this.lossless ? new RespNode('-', src.slice(a, end)) : new ReplyError(utf8(src, a, end)), type)
       case INTEGER:
-        return this.add(this.integer(src, a, end, abs), type)
+        return this.add(parseInteger(src, a, end, abs, this.lossless), type)
       case BULK:
       case BULK_ERROR:
       case VERBATIM: {
         if (type === BULK && end === a + 1 && src[a] === QUESTION) return this.open(BULK, LIST, -1, abs)
-        const n = this.length(src, a, end, abs, this.maxBulk, type === BULK, Reason.BulkTooLong)
+        const n = parseLength(src, a, end, abs, this.maxBulk, type === BULK, Reason.BulkTooLong)
         if (n === -1) return this.add(this.lossless ? new RespNode('$', null) : null, type)
         return this.startPayload(type, n)
       }
       case CHUNK: {
         const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined
         if (top === undefined || top.type !== BULK) this.fail(Reason.Misplaced, '`;` chunk outside a streamed string', abs)
-        const n = this.length(src, a, end, abs, this.maxBulk, false, Reason.BulkTooLong)
+        const n = parseLength(src, a, end, abs, this.maxBulk, false, Reason.BulkTooLong)
         // The bytes on the wire count, framing included: one-byte parts cost 7 bytes each.
         if ((top!.size += end - start + 2 + (n > 0 ? n + 2 : 0)) > this.maxBulk) {
           this.fail(Reason.BulkTooLong, `streamed string is over maxBulkLength (${this.maxBulk})`, abs)
@@ -621,7 +612,7 @@ export class Decoder {
         }
         const kind = this.lossless ? LIST : type === MAP || type === ATTRIBUTE ? this.mapKind : type === SET ? this.setKind : LIST
         if (end === a + 1 && src[a] === QUESTION) return this.open(type, kind, -1, abs)
-        const n = this.length(src, a, end, abs, this.maxAggregate, type === ARRAY, Reason.AggregateTooLong)
+        const n = parseLength(src, a, end, abs, this.maxAggregate, type === ARRAY, Reason.AggregateTooLong)
         if (n === -1) return this.add(this.lossless ? new RespNode('*', null) : null, type)
         const count = type === MAP || type === ATTRIBUTE ? n * 2 : n
         if (count > 0) return this.open(type, kind, count, abs)
@@ -636,9 +627,9 @@ export class Decoder {
         return this.add(this.lossless ? new RespNode('#', c === 116) : c === 116, type)
       }
       case DOUBLE:
-        return this.add(this.double(src, a, end, abs), type)
+        return this.add(parseDouble(src, a, end, abs, this.lossless), type)
       case BIG_NUMBER:
-        return this.add(this.bigNumber(src, a, end, abs), type)
+        return this.add(parseBigNumber(src, a, end, abs, this.lossless), type)
       case END: {
         const top = this.depth > 0 ? this.stack[this.depth - 1] : undefined
         if (top === undefined || top.left !== -1 || top.type === BULK) {
@@ -653,14 +644,6 @@ export class Decoder {
         top!.items = null
         return this.complete(top!.type, items, true)
       }
-    }
-  }
-
-  private checkSimple(src: Uint8Array, a: number, end: number, abs: number): void {
-    // The line scan stops at the first CR and refuses a bare LF, so only a CR can hide here
-    // when the line was stitched from chunks; check anyway, it is cheap and it is injection.
-    for (let i = a; i < end; i++) {
-      if (src[i] === CR || src[i] === LF) this.fail(Reason.BadLine, 'CR or LF inside a simple string', abs + i - a + 1)
     }
   }
 
@@ -686,77 +669,6 @@ export class Decoder {
 
   private joinedText(parts: Uint8Array[]): string | Uint8Array {
     return this.bin ? concatBytes(parts) : utf8Parts(parts, this.decodeUtf8)
-  }
-
-  /** A length line: digits, or `-1` where a RESP2 null is allowed. */
-  private length(src: Uint8Array, a: number, end: number, abs: number, max: number, nullable: boolean, tooLong: Reason): number {
-    if (src[a] === MINUS) {
-      if (nullable && end === a + 2 && src[a + 1] === 49) return -1
-      this.fail(Reason.BadLength, 'negative length', abs + 1)
-    }
-    if (a === end || (src[a] === 48 && end > a + 1)) this.fail(Reason.BadLength, 'length must be digits with no leading zero', abs + 1)
-    let n = 0
-    for (let i = a; i < end; i++) {
-      const d = src[i] - 48
-      if (d < 0 || d > 9) this.fail(Reason.BadLength, 'length must be digits', abs + i - a + 1)
-      n = n * 10 + d
-      if (n > max) {
-        const what = tooLong === Reason.BulkTooLong ? 'maxBulkLength' : 'maxAggregateLength'
-        this.fail(tooLong, `declared length is over ${what} (${max})`, abs + 1)
-      }
-    }
-    return n
-  }
-
-  /** A signed 64-bit integer, as hiredis reads them: anything outside that range is an error. */
-  private integer(src: Uint8Array, a: number, end: number, abs: number): unknown {
-    let i = a
-    const neg = src[i] === MINUS
-    if (neg || src[i] === PLUS) i++
-    if (i === end) this.fail(Reason.BadInteger, 'integer without digits', abs + 1)
-    let n = 0
-    let first = -1 // the first significant digit
-    for (let j = i; j < end; j++) {
-      const d = src[j] - 48
-      if (d < 0 || d > 9) this.fail(Reason.BadInteger, 'integer must be digits', abs + j - a + 1)
-      if (first === -1 && d !== 0) first = j
-      n = n * 10 + d
-    }
-    const digits = first === -1 ? 0 : end - first
-    if (digits > 19) this.fail(Reason.BadInteger, 'integer outside the signed 64-bit range', abs + 1)
-    let exact: bigint | undefined
-    if (digits > 15) {
-      // Past 15 digits a double may have rounded: redo it exactly (19 digits at most here).
-      const big = BigInt(latin1(src, first, end))
-      exact = neg ? -big : big
-      if (exact > INT64_MAX || exact < INT64_MIN) this.fail(Reason.BadInteger, 'integer outside the signed 64-bit range', abs + 1)
-    }
-    if (this.lossless) return new RespNode(':', end - a <= 64 ? latin1(src, a, end) : latin1Long(src, a, end))
-    if (exact === undefined) return neg ? 0 - n : n
-    return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact
-  }
-
-  /** The grammar of the RESP3 spec, as hiredis reads it: `1.5`, `-2e10`, `inf`, `-inf`, `nan`. */
-  private double(src: Uint8Array, a: number, end: number, abs: number): unknown {
-    const text = end - a <= 64 ? latin1(src, a, end) : latin1Long(src, a, end)
-    let value: number
-    if (DECIMAL.test(text)) value = Number(text)
-    else {
-      const special = text.length <= 4 ? SPECIAL_DOUBLES.get(text.toLowerCase()) : undefined
-      if (special === undefined) this.fail(Reason.BadDouble, `not a double: ${JSON.stringify(text.slice(0, 40))}`, abs + 1)
-      value = special!
-    }
-    return this.lossless ? new RespNode(',', text) : value
-  }
-
-  private bigNumber(src: Uint8Array, a: number, end: number, abs: number): unknown {
-    const sign = src[a] === MINUS || src[a] === PLUS ? 1 : 0
-    if (end - a - sign > MAX_BIG_NUMBER_DIGITS) {
-      this.fail(Reason.BadBigNumber, `big number longer than ${MAX_BIG_NUMBER_DIGITS} digits`, abs + 1)
-    }
-    const text = latin1Long(src, a, end)
-    if (!BIG.test(text)) this.fail(Reason.BadBigNumber, 'big number must be digits with an optional sign', abs + 1)
-    return this.lossless ? new RespNode('(', text) : BigInt(text.charCodeAt(0) === PLUS ? text.slice(1) : text)
   }
 
   private startPayload(type: number, n: number): void {
@@ -958,51 +870,6 @@ export class Decoder {
   private fail(reason: Reason, message: string, offset: number): never {
     throw new ProtocolError(reason, message, offset)
   }
-}
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
-const MIN_SAFE = -MAX_SAFE
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
-// The RESP3 spec's grammar: `,[<+|->]<integral>[.<fractional>][<E|e>[sign]<exponent>]`, so
-// `.5`, `1.` and `0x10` are refused (Number() would take them).
-const DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/
-const BIG = /^[+-]?\d+$/
-// The special doubles of the spec, in any case as hiredis (strcasecmp), and `-nan`, which
-// Redis 6 printed for some NaNs (printf's %.17g) and hiredis accepts. `+inf` and `infinity`
-// are not RESP3.
-const SPECIAL_DOUBLES = new Map<string, number>([
-  ['inf', Infinity], ['-inf', -Infinity], ['nan', NaN], ['-nan', NaN],
-])
-
-function latin1(src: Uint8Array, a: number, b: number): string {
-  let s = ''
-  for (let i = a; i < b; i++) s += String.fromCharCode(src[i])
-  return s
-}
-
-/** latin1 for a long line, in linear time: 4 KiB at a time, not a rope of single characters. */
-function latin1Long(src: Uint8Array, a: number, b: number): string {
-  let s = ''
-  for (let i = a; i < b; i += 4096) s += String.fromCharCode.apply(null, src.subarray(i, Math.min(b, i + 4096)) as unknown as number[])
-  return s
-}
-
-/** A streamed string's parts, as sent: views of one joined copy. */
-function partsAsSent(parts: Uint8Array[], lengths: number[]): Uint8Array[] {
-  const all = concatBytes(parts)
-  const out: Uint8Array[] = new Array(lengths.length)
-  let at = 0
-  for (let i = 0; i < lengths.length; i++) {
-    out[i] = all.subarray(at, at + lengths[i])
-    at += lengths[i]
-  }
-  return out
-}
-
-/** Bytes the caller may keep: a copy, unless `src` is already a private array of exactly them. */
-function copy(src: Uint8Array, a: number, b: number, owned: boolean): Uint8Array {
-  return owned && a === 0 && b === src.length ? src : src.slice(a, b)
 }
 
 /** Decode exactly one reply (or push) from `bytes`. Throws a ProtocolError if there is not exactly one. */

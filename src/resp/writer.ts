@@ -1,8 +1,9 @@
-// A growing byte buffer for encoding. What it hands out (`take()`) is always a copy of exact
-// size, or a large byte array of the caller's passed through by reference: never a view into
-// the scratch buffer, so a result cannot keep other commands' bytes (an AUTH password) reachable
-// through its `.buffer`. The scratch is reused from its start after each cut and zeroed behind
-// what was copied out. A command that fails half-way is rolled back with `mark()`/`rollback()`.
+// A growing byte buffer for encoding. What it hands out (`take()`) is a copy of exact size, the
+// scratch buffer itself when it is mostly full (it is then replaced, never reused), or a large
+// byte array of the caller's passed through by reference. So a result cannot keep other
+// commands' bytes (an AUTH password) reachable through its `.buffer`: past its own bytes there
+// are only zeros. The scratch is reused from its start after each cut and zeroed behind what was
+// copied out. A command that fails half-way is rolled back with `mark()`/`rollback()`.
 
 import { concatBytes } from './bytes.ts'
 
@@ -10,6 +11,8 @@ const CRLF_1 = 13
 const CRLF_2 = 10
 /** The scratch buffer doubles when full, up to this; past it, it is reused as is. */
 const MAX_SCRATCH = 1024 * 1024
+/** A cut at least this large (and at least half the scratch) hands the scratch over. */
+const HAND_OVER = 8 * 1024
 /** Strings up to this many UTF-16 units are copied by a loop; longer ones by TextEncoder.encodeInto (bench/resp.ts). */
 const SHORT_STRING = 32
 
@@ -102,15 +105,23 @@ export class ByteWriter {
     this.markPos = this.markOut = this.markOutBytes = 0
   }
 
-  /** Copy out what the scratch holds, exactly, and zero it for reuse. */
+  /** Move out what the scratch holds (a copy, or the scratch itself), leaving it empty and zeroed. */
   private cut(): void {
     const n = this.pos
     if (n === 0) return
     const buf = this.buf
-    const chunk = new Uint8Array(n)
-    if (n <= 64) for (let i = 0; i < n; i++) chunk[i] = buf[i]
-    else chunk.set(buf.subarray(0, n))
-    buf.fill(0, 0, n)
+    let chunk: Uint8Array
+    if (n >= HAND_OVER && n >= buf.length >> 1) {
+      // Mostly full: hand the scratch itself over and start a new one rather than copy it out and
+      // zero it (16 KiB SETs, bench/client.ts: 4-8% less CPU per SET). Past `n` it holds zeros.
+      chunk = buf.subarray(0, n)
+      this.buf = new Uint8Array(this.size)
+    } else {
+      chunk = new Uint8Array(n)
+      if (n <= 64) for (let i = 0; i < n; i++) chunk[i] = buf[i]
+      else chunk.set(buf.subarray(0, n))
+      buf.fill(0, 0, n)
+    }
     this.out.push(chunk)
     this.outBytes += n
     this.pos = 0

@@ -380,6 +380,19 @@ describe('encoder: a failed command is rolled back', () => {
     }
     same(concat(enc.take()), concat(good.map((a) => encodeCommand(a))))
   })
+  test('rollback after the scratch was handed over mid-command', () => {
+    const enc = new CommandEncoder()
+    const good: CommandArgument[][] = []
+    for (let i = 0; i < 60; i++) {
+      const args: CommandArgument[] = ['SET', `k${i}`, 'v'.repeat(2000 + i * 50)]
+      enc.write(args)
+      good.push(args)
+      if (i % 3 === 0) assert.throws(() => enc.write(['SET', 'k', 'w'.repeat(5000 + i * 100), fakeBytes()]), TypeError)
+    }
+    const chunks = enc.take()
+    assert.ok(chunks.some((c) => c.buffer.byteLength > c.byteLength), 'a scratch was handed over')
+    same(concat(chunks), concat(good.map((a) => encodeCommand(a))))
+  })
   test('encode(): a value that throws half-way leaves nothing behind', () => {
     const bad = { a: 'x'.repeat(100000), get b(): string { throw new Error('getter') } }
     assert.throws(() => encode([1, 2, bad]), /getter/)
@@ -520,6 +533,29 @@ describe('encoder: results own their memory', () => {
       if (!first.includes(chunk)) assert.ok(!new TextDecoder('latin1').decode(new Uint8Array(chunk.buffer)).includes('canary'))
     }
     assert.equal(second.filter((c) => c === big).length, 1)
+  })
+  test('CommandEncoder.take(): a mostly full scratch handed over holds only zeros past its bytes, and is never written again', () => {
+    const enc = new CommandEncoder()
+    enc.write(['AUTH', 'user', 'canary-password'])
+    enc.take()
+    const value = 'v'.repeat(3000)
+    const set = (k: string) => `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${value.length}\r\n${value}\r\n`
+    for (let i = 0; i < 3; i++) enc.write(['SET', `k${i}`, value])
+    const chunks = enc.take()
+    const handed = chunks.filter((c) => c.buffer.byteLength > c.byteLength)
+    assert.equal(handed.length, 1, 'the scratch itself once (a copy is exact size)')
+    for (const chunk of chunks) {
+      const whole = new Uint8Array(chunk.buffer)
+      assert.ok(whole.subarray(chunk.byteOffset + chunk.byteLength).every((b) => b === 0), 'zeros past the bytes')
+      assert.ok(!new TextDecoder('latin1').decode(whole).includes('canary'))
+    }
+    const before = chunks.map((c) => c.slice())
+    for (let i = 3; i < 6; i++) enc.write(['SET', `k${i}`, value])
+    const later = enc.take()
+    assert.deepEqual(chunks, before, 'later commands are written elsewhere')
+    const text = (cs: Uint8Array[]) => cs.map((c) => new TextDecoder().decode(c)).join('')
+    assert.equal(text(chunks), [0, 1, 2].map((i) => set(`k${i}`)).join(''))
+    assert.equal(text(later), [3, 4, 5].map((i) => set(`k${i}`)).join(''))
   })
 })
 
