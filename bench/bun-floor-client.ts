@@ -4,6 +4,8 @@
 // (TextEncoder.encodeInto) and written once; replies are parsed in the data handler: `+...`, `-...`,
 // `$<n>` and `$-1` only. A bulk that spans reads is joined into one reused buffer and decoded
 // once. Whatever this cannot beat Bun's RedisClient at, no JavaScript client on Bun.connect can.
+// With `respkitDecoder`, replies are parsed by respkit's Decoder instead (contender `floor+decoder`):
+// the gap between the two is the decoder's share, the rest up to respkit is the client's.
 
 import { Buffer } from 'node:buffer'
 
@@ -16,7 +18,7 @@ interface FloorClient {
   close(): void
 }
 
-export async function openFloorClient(host: string, port: number): Promise<FloorClient> {
+export async function openFloorClient(host: string, port: number, respkitDecoder: boolean): Promise<FloorClient> {
   const waiting: { resolve(v: string | null): void; reject(e: Error): void }[] = []
   let head = 0
   // This tick's commands, encoded; what a partial write left is copied to the front.
@@ -91,12 +93,20 @@ export async function openFloorClient(host: string, port: number): Promise<Floor
     }
   }
 
+  let onChunk = onData
+  if (respkitDecoder) {
+    const { Decoder } = await import('../src/resp/index.ts')
+    const { bunUtf8 } = await import('../src/transport/bun.ts')
+    const decoder = new Decoder({ onReply: (r) => settle(r as string | null), decodeUtf8: bunUtf8 })
+    onChunk = (d) => decoder.feed(d)
+  }
+
   const socket = await (globalThis as unknown as { Bun: { connect(o: unknown): Promise<{ write(b: Uint8Array): number; end(): void }> } }).Bun.connect({
     hostname: host,
     port,
     socket: {
       binaryType: 'uint8array',
-      data: (_s: unknown, d: Uint8Array) => onData(d),
+      data: (_s: unknown, d: Uint8Array) => onChunk(d),
       drain: () => flush(),
       error: (_s: unknown, e: Error) => { throw e },
     },

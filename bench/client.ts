@@ -17,7 +17,8 @@
 //   BENCH_CLIENT_CEILING=0       skip redis-benchmark (default: on under Node, off under Bun)
 //   BENCH_CLIENTS=a,b            contenders (default respkit,ioredis,node-redis; on Bun respkit,bun);
 //                                `respkit@/tmp/scratch-src` loads respkit from another copy of src/;
-//                                `floor` on Bun: the least a JS client can do (bun-floor-client.ts)
+//                                `floor`, `floor+decoder` on Bun: the least a JS client can do
+//                                (bun-floor-client.ts), with its own parser or respkit's Decoder
 //   BENCH_RESPKIT_SRC=/dir/src/  measure respkit from another copy of src/ (a scratch branch)
 //   BENCH_RESPKIT_API=send       respkit through sendCommand instead of the typed methods
 //   BENCH_CPU_PROF=dir           children run under --cpu-prof, profiles written to dir (Node)
@@ -257,6 +258,29 @@ interface ClientKind {
   open(port: number, variant: string | undefined): Promise<Adapter>
 }
 
+/** bun-floor-client.ts: GET and SET on Bun.connect with nothing else, its own parser or respkit's Decoder. */
+function floorClient(respkitDecoder: boolean): ClientKind {
+  return {
+    label: () => (respkitDecoder ? 'floor + respkit Decoder' : 'floor: Bun.connect, no client'),
+    async open(port) {
+      const { openFloorClient } = await import('./bun-floor-client.ts')
+      const client = await openFloorClient(HOST, port, respkitDecoder)
+      const none = 'GET and SET only'
+      return {
+        get: (k) => client.get(k),
+        set: (k, v) => client.set(k, v),
+        mget: () => { throw new Cannot(none) },
+        pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
+        explicitPipelineSets: none,
+        multiSets: none,
+        subscribe: () => { throw new Cannot(none) },
+        publish: () => { throw new Cannot(none) },
+        close: () => client.close(),
+      }
+    },
+  }
+}
+
 const CLIENTS: Record<string, ClientKind> = {
   respkit: {
     label: (variant) => (variant ? `respkit@${variant}` : process.env.BENCH_RESPKIT_SRC ? `respkit (${process.env.BENCH_RESPKIT_SRC})` : 'respkit'),
@@ -385,25 +409,8 @@ const CLIENTS: Record<string, ClientKind> = {
       }
     },
   },
-  floor: {
-    label: () => 'floor: Bun.connect, no client',
-    async open(port) {
-      const { openFloorClient } = await import('./bun-floor-client.ts')
-      const client = await openFloorClient(HOST, port)
-      const none = 'GET and SET only'
-      return {
-        get: (k) => client.get(k),
-        set: (k, v) => client.set(k, v),
-        mget: () => { throw new Cannot(none) },
-        pipelineSets: (keys, v) => Promise.all(keys.map((k) => client.set(k, v))),
-        explicitPipelineSets: none,
-        multiSets: none,
-        subscribe: () => { throw new Cannot(none) },
-        publish: () => { throw new Cannot(none) },
-        close: () => client.close(),
-      }
-    },
-  },
+  floor: floorClient(false),
+  'floor+decoder': floorClient(true),
   bun: {
     label: () => "Bun's RedisClient",
     async open(port) {
