@@ -94,6 +94,22 @@ function open(net: MockNet, extra: Partial<ClusterOptions> = {}): RedisCluster {
   return cluster
 }
 
+/**
+ * Opens and connects a cluster over `net` (see open()), runs `body` with it, then destroys the
+ * cluster and closes every mock node, whatever happened. Tests that keep `net` for another
+ * cluster, or must not connect, use open() directly.
+ */
+async function withCluster(net: MockNet, extra: Partial<ClusterOptions>, body: (cluster: RedisCluster) => Promise<void>): Promise<void> {
+  const cluster = open(net, extra)
+  try {
+    await cluster.connect()
+    await body(cluster)
+  } finally {
+    cluster.destroy()
+    await net.close()
+  }
+}
+
 /** Two nodes serving `layout`; `data` answers GET/SET/INCR per node. */
 function twoNodes(layout: () => unknown, a: Handler = () => undefined, b: Handler = () => undefined): MockNet {
   const net = new MockNet()
@@ -118,8 +134,7 @@ describe('redirects', () => {
     const net = twoNodes(() => TWO,
       (c) => (c.name === 'GET' ? new ReplyError(`MOVED ${slot} mock-b:7002`) : undefined),
       (c) => (c.name === 'GET' ? new ReplyError(`MOVED ${slot} mock-a:7001`) : undefined))
-    const cluster = await open(net, { maxCommandRedirections: 5 }).connect()
-    try {
+    await withCluster(net, { maxCommandRedirections: 5 }, async (cluster) => {
       const error = await cluster.get(HIGH).then(() => undefined, (e: unknown) => e)
       assert.ok(error instanceof RedirectLimitError, String(error))
       assert.equal(error.slot, slot)
@@ -129,25 +144,18 @@ describe('redirects', () => {
       assert.match(error.message, /mock-b:7002/)
       // Bounded: 1 try + 5 redirects, no more.
       assert.equal(net.count('mock-a:7001', 'GET') + net.count('mock-b:7002', 'GET'), 6)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('MOVED patches the slot at once: the next command goes straight to the new owner', async () => {
     const slot = keySlot(LOW)
     const net = twoNodes(() => TWO, (c) => (c.name === 'GET' ? new ReplyError(`MOVED ${slot} mock-b:7002`) : undefined))
-    const cluster = await open(net, { minRefreshInterval: 60_000 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 60_000 }, async (cluster) => {
       await cluster.sendToNode('mock-b:7002', ['SET', LOW, 'on-b'])
       assert.equal(await cluster.get(LOW), 'on-b')
       assert.equal(await cluster.get(LOW), 'on-b')
       assert.equal(net.count('mock-a:7001', 'GET'), 1, 'the second GET went to the old owner again')
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('ASK: ASKING and the command go to the target back to back; the slot map is unchanged', async () => {
@@ -163,17 +171,13 @@ describe('redirects', () => {
         }
         return undefined
       })
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       assert.equal(await cluster.get(LOW), 'imported')
       assert.equal(await cluster.get(LOW), 'imported')
       assert.equal(net.count('mock-a:7001', 'GET'), 2, 'ASK must not move the slot')
       assert.equal(net.count('mock-b:7002', 'ASKING'), 2)
       assert.equal(cluster.shards.find((s) => s.master.address === 'mock-a:7001')!.slots[0][0], 0)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('a MOVED pointing back at its sender recycles that connection once, then succeeds', async () => {
@@ -184,8 +188,7 @@ describe('redirects', () => {
       if (c.name !== 'GET') return undefined
       return always || confused.has(conn.id) ? new ReplyError(`MOVED ${slot} mock-a:7001`) : 'ok-after-recycle'
     })
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       // The connections open now are "confused"; a fresh one answers.
       for (const c of net.servers.get('mock-a:7001')!.connections) confused.add(c.id)
       const before = net.connects.filter((a) => a === 'mock-a:7001').length
@@ -196,10 +199,7 @@ describe('redirects', () => {
       const gets = net.count('mock-a:7001', 'GET')
       await assert.rejects(cluster.get(LOW), (e: unknown) => e instanceof ReplyError && e.code === 'MOVED')
       assert.equal(net.count('mock-a:7001', 'GET') - gets, 2)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('CLUSTERDOWN then OK, TRYAGAIN then OK: retried within the deadline', async () => {
@@ -208,30 +208,22 @@ describe('redirects', () => {
     const net = twoNodes(() => TWO,
       (c) => (c.name === 'GET' && downs-- > 0 ? new ReplyError('CLUSTERDOWN The cluster is down') : undefined),
       (c) => (c.name === 'GET' && tries-- > 0 ? new ReplyError('TRYAGAIN Multiple keys request during rehashing of slot') : undefined))
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       await cluster.sendToNode('mock-a:7001', ['SET', LOW, 'low'])
       await cluster.sendToNode('mock-b:7002', ['SET', HIGH, 'high'])
       assert.deepEqual(await Promise.all([cluster.get(LOW), cluster.get(HIGH)]), ['low', 'high'])
       assert.equal(net.count('mock-a:7001', 'GET'), 3)
       assert.equal(net.count('mock-b:7002', 'GET'), 3)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('CLUSTERDOWN past the command\'s timeout fails with the server\'s error', async () => {
     const net = twoNodes(() => TWO, (c) => (c.name === 'GET' ? new ReplyError('CLUSTERDOWN The cluster is down') : undefined))
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       const started = Date.now()
       await assert.rejects(cluster.sendCommand(['GET', LOW], { timeout: 300 }), (e: unknown) => e instanceof ReplyError && e.code === 'CLUSTERDOWN')
       assert.ok(Date.now() - started < 2_000)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 })
 
@@ -248,31 +240,23 @@ describe('broken nodes', () => {
       cluster.destroy()
     }
     // The same with the timeout in defaults.commandOptions.
-    const withDefault = await open(net, { defaults: { commandOptions: { timeout: 200 } } }).connect()
-    try {
+    await withCluster(net, { defaults: { commandOptions: { timeout: 200 } } }, async (withDefault) => {
       const started = Date.now()
       await assert.rejects(withDefault.get(LOW), CommandTimeoutError)
       assert.ok(Date.now() - started < 2_000)
-    } finally {
-      withDefault.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('a pipeline through a node that hangs: that command times out (defaults.commandOptions), the others answer', async () => {
     const net = twoNodes(() => TWO, (c) => (c.name === 'GET' ? hang() : undefined))
-    const cluster = await open(net, { defaults: { commandOptions: { timeout: 200 } } }).connect()
-    try {
+    await withCluster(net, { defaults: { commandOptions: { timeout: 200 } } }, async (cluster) => {
       const started = Date.now()
       const replies = await cluster.pipeline().set(HIGH, 'h').get(LOW).get(HIGH).exec()
       assert.equal(replies[0], 'OK')
       assert.ok(replies[1] instanceof CommandTimeoutError, String(replies[1]))
       assert.equal(replies[2], 'h')
       assert.ok(Date.now() - started < 2_000)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('malformed bytes: OutcomeUnknownError with a ProtocolError cause, not resent; the cluster keeps working', async () => {
@@ -284,37 +268,28 @@ describe('broken nodes', () => {
       }
       return undefined
     })
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       const error = await cluster.incr(LOW).then(() => undefined, (e: unknown) => e)
       assert.ok(error instanceof OutcomeUnknownError, String(error))
       assert.ok(error.cause instanceof ProtocolError, String(error.cause))
       assert.equal(net.count('mock-a:7001', 'INCR'), 1, 'an INCR that may have run was sent again')
       assert.equal(await cluster.incr(LOW), 1)
       assert.equal(await cluster.get(HIGH), null)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('a write whose connection dies is OutcomeUnknownError, never resent to any node', async () => {
     const net = twoNodes(() => TWO, (c) => (c.name === 'SET' ? closeConnection({ abort: true }) : undefined))
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       await assert.rejects(cluster.set(LOW, 'v'), OutcomeUnknownError)
       assert.equal(net.count('mock-a:7001', 'SET') + net.count('mock-b:7002', 'SET'), 1)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('a node that goes away: its slots are served by the owner the next layout names', async () => {
     let layout = TWO
     const net = twoNodes(() => layout)
-    const cluster = await open(net, { minRefreshInterval: 0 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 0 }, async (cluster) => {
       assert.equal(await cluster.set(LOW, 'x'), 'OK')
       const removed: string[] = []
       cluster.on('node-removed', (n: { address: string }) => removed.push(n.address))
@@ -327,22 +302,15 @@ describe('broken nodes', () => {
       assert.equal(await cluster.sendToNode('mock-b:7002', ['GET', LOW]), 'y')
       assert.deepEqual(removed, ['mock-a:7001'])
       assert.deepEqual(cluster.masters.map((m) => m.address), ['mock-b:7002'])
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('no owner within the deadline: SlotUnavailableError, not sent', async () => {
     const net = twoNodes(() => shards({ slots: [8192, 16383], nodes: [{ endpoint: 'mock-b', port: 7002 }] }))
-    const cluster = await open(net, { minRefreshInterval: 50 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 50 }, async (cluster) => {
       await assert.rejects(cluster.sendCommand(['SET', LOW, 'v'], { timeout: 300 }), SlotUnavailableError)
       assert.equal(net.count('mock-a:7001', 'SET') + net.count('mock-b:7002', 'SET'), 0)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 })
 
@@ -354,8 +322,7 @@ describe('replicas and transactions', () => {
     )
     // mock-c:7003 has no server: connections are refused.
     const net = twoNodes(layout)
-    const cluster = await open(net, { useReplicas: true, minRefreshInterval: 0 }).connect()
-    try {
+    await withCluster(net, { useReplicas: true, minRefreshInterval: 0 }, async (cluster) => {
       assert.deepEqual(cluster.replicas.map((r) => r.address), ['mock-c:7003'])
       await cluster.sendToNode('mock-a:7001', ['SET', LOW, 'from-master'])
       const started = Date.now()
@@ -366,10 +333,7 @@ describe('replicas and transactions', () => {
       // At once to the master, without waiting for a refresh; the replica is left alone for a while.
       assert.ok(took < 1_000, `5 reads took ${took} ms`)
       assert.ok(tries <= 3, `${tries} connection attempts to the unreachable replica`)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('useReplicas: reads go to a live replica, writes to the master', async () => {
@@ -379,16 +343,12 @@ describe('replicas and transactions', () => {
     )
     const net = twoNodes(layout)
     net.node('mock-c:7003', (c) => (c.name === 'GET' ? 'from-replica' : c.name === 'CLUSTER' ? layout() : undefined))
-    const cluster = await open(net, { useReplicas: true }).connect()
-    try {
+    await withCluster(net, { useReplicas: true }, async (cluster) => {
       assert.equal(await cluster.get(LOW), 'from-replica')
       assert.equal(await cluster.set(LOW, 'w'), 'OK')
       assert.equal(net.count('mock-c:7003', 'SET'), 0)
       assert.equal(net.count('mock-c:7003', 'READONLY'), 1, 'the replica connection was not opened with READONLY')
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('multi(): a transaction aborted because its slot moved (EXECABORT of MOVED) runs once on the new owner', async () => {
@@ -403,15 +363,11 @@ describe('replicas and transactions', () => {
         return undefined
       },
       (c) => (c.name === 'MULTI' ? 'OK' : c.name === 'SET' ? 'QUEUED' : c.name === 'EXEC' ? ['OK'] : undefined))
-    const cluster = await open(net, { minRefreshInterval: 0 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 0 }, async (cluster) => {
       assert.deepEqual(await cluster.multi().set(LOW, 'v').exec(), ['OK'])
       assert.equal(net.count('mock-a:7001', 'EXEC'), 1)
       assert.equal(net.count('mock-b:7002', 'EXEC'), 1)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 })
 
@@ -419,8 +375,7 @@ describe('batches while a node goes away', () => {
   test('pipeline() for the slots of a node that went away runs on the owner the next layout names', async () => {
     let layout = TWO
     const net = twoNodes(() => layout)
-    const cluster = await open(net, { minRefreshInterval: 0 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 0 }, async (cluster) => {
       assert.equal(await cluster.get(LOW), null)
       layout = shards({ slots: [0, 16383], nodes: [{ endpoint: 'mock-b', port: 7002 }] })
       const a = net.servers.get('mock-a:7001')!
@@ -428,10 +383,7 @@ describe('batches while a node goes away', () => {
       await a.close()
       assert.deepEqual(await cluster.pipeline().get(LOW).get(HIGH).exec(), [null, null])
       assert.equal(net.count('mock-b:7002', 'GET'), 2)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('a pipeline cut before its last commands were written: those never ran, and are sent again alone', async () => {
@@ -441,8 +393,7 @@ describe('batches while a node goes away', () => {
     // 1 MiB write valve goes out alone, the rest of the pipeline waits behind it.
     const connector: Connector = (options, handlers) =>
       options.host === 'mock-a' ? a.connector({ highWaterMark: 1 })(options, handlers) : net.connector(options, handlers)
-    const cluster = await open(net, { defaults: { connector } }).connect()
-    try {
+    await withCluster(net, { defaults: { connector } }, async (cluster) => {
       assert.equal(await cluster.set(LOW, 'v'), 'OK')
       const link = [...a.connections].at(-1)!
       link.faults!.stall('toServer')
@@ -454,18 +405,14 @@ describe('batches while a node goes away', () => {
       // The GETs were never written on the cut link (BatchCutError inside the node's pipeline):
       // the cluster sent them again, and the held SET never reached the server.
       assert.deepEqual(gets, ['v', 'v'])
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('multi() for the slots of a node that went away runs on the owner the next layout names', async () => {
     let layout = TWO
     const net = twoNodes(() => layout, undefined,
       (c) => (c.name === 'MULTI' ? 'OK' : c.name === 'SET' ? 'QUEUED' : c.name === 'EXEC' ? ['OK'] : undefined))
-    const cluster = await open(net, { minRefreshInterval: 0 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 0 }, async (cluster) => {
       assert.equal(await cluster.get(LOW), null)
       layout = shards({ slots: [0, 16383], nodes: [{ endpoint: 'mock-b', port: 7002 }] })
       const a = net.servers.get('mock-a:7001')!
@@ -473,10 +420,7 @@ describe('batches while a node goes away', () => {
       await a.close()
       assert.deepEqual(await cluster.multi().set(LOW, 'v').exec(), ['OK'])
       assert.equal(net.count('mock-b:7002', 'EXEC'), 1)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 })
 
@@ -507,8 +451,7 @@ describe('discovery and refresh', () => {
   test('a MOVED storm against a stale layout does not become a refresh storm (~1 per second)', async () => {
     const slot = keySlot(LOW)
     const net = twoNodes(() => TWO, (c) => (c.name === 'GET' ? new ReplyError(`MOVED ${slot} mock-b:7002`) : undefined))
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       const started = Date.now()
       let done = 0
       // Each refresh restores the stale owner, so MOVED keeps coming for as long as we send.
@@ -525,32 +468,24 @@ describe('discovery and refresh', () => {
       assert.ok(moved >= 3, `only ${moved} MOVED: the storm did not happen`)
       assert.ok(cluster.refreshCount <= 2 + Math.ceil(elapsed / 1000), `${cluster.refreshCount} refreshes in ${elapsed} ms`)
       assert.ok(shardsAsked <= cluster.refreshCount + 1)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('uncovered slots trigger a refresh; a command for an uncovered slot waits for it', async () => {
     let calls = 0
     const net = twoNodes(() => (++calls === 1 ? shards({ slots: [8192, 16383], nodes: [{ endpoint: 'mock-b', port: 7002 }] }) : TWO))
-    const cluster = await open(net, { minRefreshInterval: 50 }).connect()
-    try {
+    await withCluster(net, { minRefreshInterval: 50 }, async (cluster) => {
       assert.equal(await cluster.sendCommand(['SET', LOW, 'covered-now'], { timeout: 3_000 }), 'OK')
       assert.equal(await cluster.sendToNode('mock-a:7001', ['GET', LOW]), 'covered-now')
       await waitFor('a second refresh', () => cluster.refreshCount >= 2, 3_000)
       assert.equal(cluster.masters.length, 2)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('periodic refresh (refreshInterval) picks up a new layout without any trigger', async () => {
     let layout = TWO
     const net = twoNodes(() => layout)
-    const cluster = await open(net, { refreshInterval: 100, minRefreshInterval: 0 }).connect()
-    try {
+    await withCluster(net, { refreshInterval: 100, minRefreshInterval: 0 }, async (cluster) => {
       assert.ok(net.servers.get('mock-a:7001')!.connections.size > 0)
       layout = shards({ slots: [0, 16383], nodes: [{ endpoint: 'mock-b', port: 7002 }] })
       await waitFor('the new layout', () => cluster.masters.length === 1, 3_000)
@@ -561,10 +496,7 @@ describe('discovery and refresh', () => {
       await waitFor('the node back in the layout', () => cluster.masters.length === 2, 3_000)
       assert.equal(await cluster.set(LOW, 'back'), 'OK')
       assert.equal(await cluster.sendToNode('mock-a:7001', ['GET', LOW]), 'back')
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('nodeAddressMap (object and function) rewrites announced addresses, MOVED targets included', async () => {
@@ -606,8 +538,7 @@ describe('discovery and refresh', () => {
     net.node('mock-a:7001', handler(7001))
     net.node('mock-a:7002', handler(7002))
     net.node('mock-a:7003', handler(7003))
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       assert.deepEqual(cluster.masters.map((m) => m.address).sort(), ['mock-a:7001', 'mock-a:7002'])
       assert.deepEqual(cluster.replicas.map((m) => m.address), ['mock-a:7003'])
       assert.equal(await cluster.get(HIGH), 'from-7002')
@@ -621,10 +552,7 @@ describe('discovery and refresh', () => {
       } finally {
         routed.destroy()
       }
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 
   test('CLUSTER SHARDS unknown: the layout comes from CLUSTER SLOTS', async () => {
@@ -641,16 +569,12 @@ describe('discovery and refresh', () => {
     }
     net.node('mock-a:7001', handler)
     net.node('mock-b:7002', handler)
-    const cluster = await open(net).connect()
-    try {
+    await withCluster(net, {}, async (cluster) => {
       assert.deepEqual(cluster.masters.map((m) => m.address).sort(), ['mock-a:7001', 'mock-b:7002'])
       assert.deepEqual(cluster.replicas.map((m) => m.address), ['mock-a:7003'])
       assert.equal(await cluster.get(HIGH), `got ${HIGH}`)
       assert.equal(net.count('mock-b:7002', 'GET'), 1)
-    } finally {
-      cluster.destroy()
-      await net.close()
-    }
+    })
   })
 })
 
