@@ -79,7 +79,9 @@ export async function openFloorClient(host: string, port: number, respkitDecoder
         carry += utf8Slice.call(d, i, d.length)
         return
       }
-      const line = carry + utf8Slice.call(d, i, lf - 1)
+      // The CR may have come at the end of the previous read, in `carry`.
+      let line = carry + utf8Slice.call(d, i, lf)
+      line = line.slice(0, line.length - 1)
       carry = ''
       i = lf + 1
       const type = line.charCodeAt(0)
