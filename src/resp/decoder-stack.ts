@@ -60,6 +60,10 @@ class Frame {
   abs = 0
 }
 
+/**
+ * The general path of `Decoder` (see decoder.ts), which extends it. Not part of the public API:
+ * its members are protected only for that subclass and may change in any release.
+ */
 export abstract class StackDecoder {
   protected readonly onReply: (reply: unknown) => void
   private readonly onPush: ((push: unknown) => void) | undefined
@@ -113,7 +117,7 @@ export abstract class StackDecoder {
   private payCrlf = 0
   /** Whether the payload came in more than one piece, kept in `pay`. */
   private paySplit = false
-  protected readonly pay = new ByteParts()
+  protected readonly pay: ByteParts = new ByteParts()
   private payAbs = 0
 
   /** Throws a TypeError or RangeError naming any option of the wrong type or value. */
