@@ -130,9 +130,10 @@ export class ByteWriter {
   /** Make room for `n` more bytes. */
   protected ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return
-    this.cut()
-    // Grow for the busy writer, but never keep a huge buffer because of one huge value.
+    // Grow for the busy writer, but never keep a huge buffer because of one huge value. Grown
+    // before the cut, so that a scratch handed over is replaced once, at the new size.
     if (this.size < MAX_SCRATCH) this.size = Math.min(this.size * 2, MAX_SCRATCH)
+    this.cut()
     if (n > this.buf.length || this.buf.length < this.size) this.buf = new Uint8Array(Math.max(this.size, n))
   }
 
